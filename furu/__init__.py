@@ -1,0 +1,44 @@
+"""furu: cached, exactly-once, self-describing research pipeline steps.
+
+Write each step as a typed config class with ``_create()`` and ``_load()``;
+furu hashes the config into a stable artifact directory, computes it once
+even with many processes racing, and records where the result came from.
+"""
+
+from furu._version import __version__
+from furu.collection import FuruList
+from furu.core import Furu
+from furu.errors import (
+    FuruConfigError,
+    FuruError,
+    FuruGitError,
+    FuruLockTimeout,
+    FuruNamespaceError,
+    FuruNotFound,
+    FuruProjectRootError,
+)
+from furu.identity import UnhashableValueError, skip_hash
+from furu.metadata import Metadata
+from furu.plan import FuruDryRun, PlanNode, plan
+from furu.state import ArtifactState, Attempt
+
+__all__ = [
+    "ArtifactState",
+    "Attempt",
+    "Furu",
+    "FuruConfigError",
+    "FuruDryRun",
+    "FuruError",
+    "FuruGitError",
+    "FuruList",
+    "FuruLockTimeout",
+    "FuruNamespaceError",
+    "FuruNotFound",
+    "FuruProjectRootError",
+    "Metadata",
+    "PlanNode",
+    "UnhashableValueError",
+    "__version__",
+    "plan",
+    "skip_hash",
+]

@@ -1,0 +1,162 @@
+"""``furu.Furu[T]``: the base class of every cached step.
+
+A subclass is a frozen pydantic model (its fields are the config) with two
+methods: ``_create()`` computes the result into ``self.furu_dir`` and
+``_load()`` reads it back. Everything else, from identity to locking to
+metadata, is furu's job and lives in the modules this class delegates to.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+from furu import identity, layout, serialization, settings
+from furu.instance_cache import InstanceCache
+from furu.namespace import class_fqn, namespace_parts
+from furu.state import ArtifactState, read_state
+
+if TYPE_CHECKING:
+    from furu.metadata import Metadata
+
+T = TypeVar("T")
+
+
+class Furu(BaseModel, Generic[T]):
+    """A cached, exactly-once, self-describing step of a pipeline.
+
+    Class keywords: ``version="2"`` (bump to invalidate old results) and
+    ``version_controlled=True`` (the result is meant to be committed; it goes
+    to ``furu-data/artifacts/``).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=False)
+
+    furu_version: ClassVar[str] = ""
+    furu_version_controlled: ClassVar[bool] = False
+
+    def __init_subclass__(
+        cls, *, version: str | int | None = None, version_controlled: bool | None = None, **kwargs: Any
+    ) -> None:
+        super().__init_subclass__(**kwargs)
+        if version is not None:
+            cls.furu_version = str(version)
+        if version_controlled is not None:
+            cls.furu_version_controlled = version_controlled
+
+    # -- what subclasses write ---------------------------------------------------------
+
+    def _create(self) -> T:
+        """Compute the result, writing files into ``self.furu_dir``; return the result."""
+        raise NotImplementedError(f"{type(self).__qualname__} must implement _create()")
+
+    def _load(self) -> T:
+        """Read the result back from ``self.furu_dir``."""
+        raise NotImplementedError(f"{type(self).__qualname__} must implement _load()")
+
+    def _validate(self) -> bool:
+        """Return False to make a cached result count as missing (it is recomputed)."""
+        return True
+
+    def _dependencies(self) -> list[Furu[Any]]:
+        """Dependencies not expressed as fields; recorded like field dependencies."""
+        return []
+
+    # -- identity and location ---------------------------------------------------------
+
+    @property
+    def furu_hash(self) -> str:
+        """32 hex chars of xxh3-128 over the class name, version and hashed fields."""
+        return identity.furu_hash(self)
+
+    @classmethod
+    def furu_fqn(cls) -> str:
+        """``module.QualName``, the class's stable name."""
+        return class_fqn(cls)
+
+    @property
+    def furu_dir(self) -> Path:
+        """This artifact's directory (it exists once creation has started)."""
+        return self._paths().root
+
+    @property
+    def raw_dir(self) -> Path:
+        """A directory shared by all artifacts for big files (datasets, downloads)."""
+        path = layout.raw_dir(settings.current().data_root)
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @property
+    def checkpoint_dir(self) -> Path:
+        """Survives failed and preempted attempts; removed after a success."""
+        path = self._paths().checkpoint
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def _paths(self, current: settings.Settings | None = None) -> layout.ArtifactPaths:
+        current = current or settings.current()
+        cached = _paths_cache.get(self)
+        if cached is not None and cached[0] is current:
+            return cached[1]
+        paths = layout.ArtifactPaths(f"{_class_dir(type(self), current)}/{self.furu_hash}")
+        _paths_cache.put(self, (current, paths))
+        return paths
+
+    # -- running -----------------------------------------------------------------------
+
+    def load_or_create(self, executor: Any = None) -> T:
+        """Return the cached result, creating it first (exactly once) when missing."""
+        from furu.execution import load_or_create
+
+        return load_or_create(self, executor=executor)
+
+    def exists(self) -> bool:
+        """Whether a successful result is on disk and ``_validate()`` accepts it."""
+        return os.path.exists(self._paths().success_str) and self._validate()
+
+    def get_state(self) -> ArtifactState:
+        """The recorded attempts and outcome (``result="absent"`` before any attempt)."""
+        return read_state(self._paths(), class_fqn(type(self)), self.furu_hash)
+
+    def get_metadata(self) -> Metadata:
+        """The metadata recorded when the result was created."""
+        from furu.metadata import read_metadata
+
+        return read_metadata(self._paths(), self)
+
+    # -- serialisation -----------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (with ``__class__`` tags) that ``from_dict`` rebuilds."""
+        return serialization.to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        """Rebuild an object from ``to_dict()`` output; subclasses are kept."""
+        return serialization.from_dict(data, expected=cls)  # type: ignore[no-any-return]
+
+    def to_python(self) -> str:
+        """Python source (imports and one expression) that rebuilds this object."""
+        return serialization.to_python(self)
+
+    # -- identity semantics ------------------------------------------------------------
+
+    def __hash__(self) -> int:
+        return int(self.furu_hash[:16], 16)
+
+
+def _class_dir(cls: type[Furu[Any]], current: settings.Settings) -> str:
+    key = (cls, current)
+    found = _class_dirs.get(key)
+    if found is None:
+        base = current.artifacts_root if cls.furu_version_controlled else layout.data_dir(current.data_root)
+        found = layout.class_dir(base, namespace_parts(class_fqn(cls), cls))
+        _class_dirs[key] = found
+    return found
+
+
+_class_dirs: dict[tuple[type, settings.Settings], str] = {}
+_paths_cache: InstanceCache[tuple[settings.Settings, layout.ArtifactPaths]] = InstanceCache()

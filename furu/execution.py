@@ -1,0 +1,242 @@
+"""``load_or_create``: a cache hit in one stat, or exactly one ``_create`` everywhere.
+
+Hit: the success marker exists and ``_validate()`` agrees, so ``_load()`` runs
+and nothing else is read or written. Miss: the artifact's lock decides which
+process creates; everyone else waits (saying for whom and how long), takes
+over a dead holder, or loads the result once the holder finishes.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import time
+from datetime import datetime
+from typing import Any, TypeVar
+
+from furu import settings as settings_module
+from furu._version import __version__
+from furu.dependencies import declared_dependencies, note_loaded, tracking_loads
+from furu.environment import host_info, package_environment
+from furu.errors import FuruLockTimeout
+from furu.layout import ARTIFACTS_ROOT_GITIGNORE, DATA_ROOT_GITIGNORE, ArtifactPaths, prepare_root
+from furu.locking import ArtifactLock, Holder
+from furu.logs import artifact_log, configure, logger
+from furu.metadata import Metadata, dependency_ref
+from furu.namespace import class_fqn
+from furu.preemption import running_attempt
+from furu.resources import ResourceMeter
+from furu.serialization import to_python
+from furu.settings import Settings
+from furu.state import (
+    Attempt,
+    ArtifactState,
+    SuccessMarker,
+    finish_attempt,
+    read_state,
+    record_event,
+    start_attempt,
+    utcnow,
+    write_state,
+)
+from furu.atomic import write_model
+from furu.core import Furu
+
+T = TypeVar("T")
+
+WAIT_LOG_INTERVAL_SECS = 5.0
+
+_forced_done: set[str] = set()
+
+
+def load_or_create(obj: Furu[T], executor: Any = None) -> T:
+    current = settings_module.current()
+    configure(current.log_level)
+    paths = obj._paths(current)
+    note_loaded(obj)
+    forced_by = _recompute_flag(obj, current)
+    if forced_by is None and os.path.exists(paths.success_str) and obj._validate():
+        logger.info("load   %s", _label(obj))
+        return obj._load()
+    if executor is not None:
+        from furu.cluster import submit
+
+        return submit(obj, executor)  # type: ignore[no-any-return]
+    if current.dry_run:
+        from furu.plan import raise_dry_run
+
+        raise_dry_run(obj)
+    return _create_exactly_once(obj, paths, current, forced_by)
+
+
+def _recompute_flag(obj: Furu[Any], current: Settings) -> str | None:
+    """The env flag that asks to recompute ``obj`` now, if any."""
+    if not current.force_recompute and not current.always_rerun:
+        return None
+    fqn = class_fqn(type(obj))
+    if current.always_reruns(fqn):
+        return "FURU_ALWAYS_RERUN"
+    if current.recompute_forced(fqn) and obj.furu_hash not in _forced_done:
+        return "FURU_FORCE_RECOMPUTE"
+    return None
+
+
+def _create_exactly_once(obj: Furu[T], paths: ArtifactPaths, current: Settings, forced_by: str | None) -> T:
+    prepare_root(current.data_root, DATA_ROOT_GITIGNORE)
+    if type(obj).furu_version_controlled:
+        prepare_root(current.artifacts_root, ARTIFACTS_ROOT_GITIGNORE)
+    paths.internal.mkdir(parents=True, exist_ok=True)
+    lock = ArtifactLock(paths.lock, lease_secs=current.lease_secs, heartbeat_secs=current.effective_heartbeat_secs)
+    waiter = _Waiter(obj, current)
+    while not lock.try_acquire():
+        if forced_by is None and paths.success.exists() and obj._validate():
+            logger.info("load   %s (created by another process)", _label(obj))
+            return obj._load()
+        holder = lock.holder()
+        if holder is None:
+            continue  # released between our try and our look: try again at once
+        if holder.stale_reason is not None:
+            if lock.break_stale(holder):
+                logger.warning("takeover %s: lock %s because %s", _label(obj), holder.describe(), holder.stale_reason)
+            continue
+        waiter.wait(holder)
+    try:
+        if paths.success.exists():
+            if forced_by is None and obj._validate():
+                logger.info("load   %s (created by another process)", _label(obj))
+                return obj._load()
+            paths.success.unlink()
+        return _run_attempt(obj, paths, current, lock, forced_by)
+    finally:
+        lock.release()
+
+
+class _Waiter:
+    """Sleeps between lock polls, reports progress, and gives up after FURU_MAX_WAIT_SECS."""
+
+    def __init__(self, obj: Furu[Any], current: Settings) -> None:
+        self.obj = obj
+        self.poll = current.poll_interval_secs
+        self.max_wait = current.max_wait_secs
+        self.started = time.monotonic()
+        self.last_report = -float("inf")
+
+    def wait(self, holder: Holder) -> None:
+        waited = time.monotonic() - self.started
+        remaining = self.max_wait - waited
+        if remaining <= 0:
+            raise FuruLockTimeout(
+                f"Gave up waiting for {_label(self.obj)} after {waited:.1f}s: lock {holder.describe()} "
+                f"at {self.obj.furu_dir}. Raise FURU_MAX_WAIT_SECS to wait longer; if that process "
+                "is stuck, stop it and its lease (FURU_LEASE_SECS) lets the next caller take over."
+            )
+        now = time.monotonic()
+        if now - self.last_report >= max(WAIT_LOG_INTERVAL_SECS, self.poll):
+            self.last_report = now
+            logger.info(
+                "wait   %s: lock %s; waited %.1fs, will wait up to %.1fs more (FURU_MAX_WAIT_SECS)",
+                _label(self.obj), holder.describe(), waited, remaining,
+            )
+        time.sleep(min(self.poll, remaining))
+
+
+def _run_attempt(obj: Furu[T], paths: ArtifactPaths, current: Settings, lock: ArtifactLock, forced_by: str | None) -> T:
+    state = read_state(paths, class_fqn(type(obj)), obj.furu_hash)
+    attempt = start_attempt(state, secrets.token_hex(8))
+    write_state(paths, state)
+    record_event(paths, "attempt_started", attempt.id, forced_by=forced_by)
+    lock.start_heartbeat()
+    logger.info("create %s -> %s%s", _label(obj), _shown_path(paths), f" ({forced_by})" if forced_by else "")
+    started_at = utcnow()
+    try:
+        with running_attempt(paths, state, attempt, lock), artifact_log(paths.log, current.log_level):
+            prepared = _prepare_metadata(obj, current)
+            meter = ResourceMeter()
+            with tracking_loads() as loaded:
+                result = obj._create()
+            usage = meter.read()
+            _write_success(obj, paths, attempt, started_at, prepared, loaded, usage)
+    except BaseException as error:
+        _record_failure(obj, paths, state, attempt, error)
+        raise
+    finish_attempt(state, attempt, "success")
+    write_state(paths, state)
+    record_event(paths, "attempt_succeeded", attempt.id)
+    if paths.checkpoint.exists():
+        shutil.rmtree(paths.checkpoint)
+    if forced_by == "FURU_FORCE_RECOMPUTE":
+        _forced_done.add(obj.furu_hash)
+    logger.info("done   %s in %.2fs", _label(obj), (utcnow() - started_at).total_seconds())
+    return result
+
+
+def _prepare_metadata(obj: Furu[Any], current: Settings) -> dict[str, Any]:
+    """The parts of metadata known before ``_create`` runs (and checked before it runs)."""
+    from furu.provenance import capture_git_provenance  # pygit2 is only needed on a miss
+
+    root = current.project_root
+    return {
+        "config": obj.to_dict(),
+        "python": to_python(obj),
+        "declared_dependencies": [dependency_ref(d) for d in declared_dependencies(obj)],
+        "host": host_info(),
+        "environment": package_environment(root),
+        "git": capture_git_provenance(
+            root if root is not None else current.data_root,
+            max_file_bytes=current.snapshot_max_file_bytes,
+            require_git=current.require_git,
+        ),
+    }
+
+
+def _write_success(
+    obj: Furu[Any],
+    paths: ArtifactPaths,
+    attempt: Attempt,
+    started_at: datetime,
+    prepared: dict[str, Any],
+    loaded: list[Furu[Any]],
+    usage: Any,
+) -> None:
+    finished_at = utcnow()
+    cls = type(obj)
+    unique_loaded = {d.furu_hash: dependency_ref(d) for d in loaded if d is not obj}
+    metadata = Metadata(
+        fqn=class_fqn(cls),
+        hash=obj.furu_hash,
+        version=cls.furu_version,
+        version_controlled=cls.furu_version_controlled,
+        furu_version=__version__,
+        attempt_id=attempt.id,
+        started_at=started_at,
+        finished_at=finished_at,
+        duration_secs=(finished_at - started_at).total_seconds(),
+        loaded_dependencies=list(unique_loaded.values()),
+        resources=usage,
+        **prepared,
+    )
+    write_model(paths.metadata, metadata)
+    write_model(paths.success, SuccessMarker(fqn=metadata.fqn, hash=metadata.hash, attempt_id=attempt.id, created_at=finished_at))
+
+
+def _record_failure(obj: Furu[Any], paths: ArtifactPaths, state: ArtifactState, attempt: Attempt, error: BaseException) -> None:
+    if attempt.status == "preempted":
+        return  # the signal handler recorded it already
+    preempted = isinstance(error, KeyboardInterrupt)
+    status = "preempted" if preempted else "failed"
+    reason = "interrupted (SIGINT / KeyboardInterrupt)" if preempted else None
+    finish_attempt(state, attempt, status, reason=reason, error=error)
+    write_state(paths, state)
+    record_event(paths, f"attempt_{status}", attempt.id, error=f"{type(error).__name__}: {error}")
+    logger.error("%s %s: %s: %s", status, _label(obj), type(error).__name__, error)
+
+
+def _label(obj: Furu[Any]) -> str:
+    return f"{class_fqn(type(obj))} {obj.furu_hash[:8]}"
+
+
+def _shown_path(paths: ArtifactPaths) -> str:
+    """Relative to the working directory when inside it, else absolute."""
+    relative = os.path.relpath(paths.root_str)
+    return paths.root_str if relative.startswith("..") else relative

@@ -1,0 +1,130 @@
+"""Where things live on disk: data roots, artifact directories and the files inside them.
+
+::
+
+    <FURU_PATH>/                    default <project root>/furu-data
+        .gitignore                  written by furu: the caches below are never committed
+        data/<module parts>/<QualName>/<hash>/
+        raw/                        shared big files (``obj.raw_dir``)
+    <project root>/furu-data/artifacts/<module parts>/<QualName>/<hash>/
+                                    version-controlled artifacts (FURU_ARTIFACTS_PATH overrides)
+        .gitignore                  keeps ``git status`` to results and stable metadata
+
+Inside every artifact directory, furu's own files sit in ``.furu/``; the user's
+result files sit beside it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from furu.atomic import write_bytes_atomic
+
+INTERNAL_DIR = ".furu"
+METADATA_FILE = "metadata.json"
+STATE_FILE = "state.json"
+EVENTS_FILE = "events.jsonl"
+LOG_FILE = "furu.log"
+SUCCESS_FILE = "success.json"
+LOCK_FILE = "lock"
+CHECKPOINT_DIR = "checkpoint"
+
+DATA_ROOT_GITIGNORE = """\
+# Written by furu. Caches live here; they are rebuilt, never committed.
+/data/
+/raw/
+/timetravel/
+/.catalog/
+"""
+
+ARTIFACTS_ROOT_GITIGNORE = f"""\
+# Written by furu. Commit results and their stable metadata only:
+# locks, heartbeats, state, events, logs, checkpoints and temp files stay out.
+**/{INTERNAL_DIR}/*
+!**/{INTERNAL_DIR}/{METADATA_FILE}
+!**/{INTERNAL_DIR}/{SUCCESS_FILE}
+*.furu-tmp*
+"""
+
+
+class ArtifactPaths:
+    """Every path of one artifact, derived from its directory.
+
+    Built from a string and turned into ``Path`` objects only when asked:
+    a cache hit needs nothing but :attr:`success_str`.
+    """
+
+    __slots__ = ("root_str", "success_str")
+
+    def __init__(self, root: str | Path) -> None:
+        self.root_str = str(root)
+        self.success_str = f"{self.root_str}/{INTERNAL_DIR}/{SUCCESS_FILE}"
+
+    def __repr__(self) -> str:
+        return f"ArtifactPaths({self.root_str!r})"
+
+    @property
+    def root(self) -> Path:
+        return Path(self.root_str)
+
+    @property
+    def internal(self) -> Path:
+        return Path(self.root_str, INTERNAL_DIR)
+
+    @property
+    def metadata(self) -> Path:
+        return Path(self.root_str, INTERNAL_DIR, METADATA_FILE)
+
+    @property
+    def state(self) -> Path:
+        return Path(self.root_str, INTERNAL_DIR, STATE_FILE)
+
+    @property
+    def events(self) -> Path:
+        return Path(self.root_str, INTERNAL_DIR, EVENTS_FILE)
+
+    @property
+    def log(self) -> Path:
+        return Path(self.root_str, INTERNAL_DIR, LOG_FILE)
+
+    @property
+    def success(self) -> Path:
+        return Path(self.success_str)
+
+    @property
+    def lock(self) -> Path:
+        return Path(self.root_str, INTERNAL_DIR, LOCK_FILE)
+
+    @property
+    def checkpoint(self) -> Path:
+        return Path(self.root_str, INTERNAL_DIR, CHECKPOINT_DIR)
+
+
+def data_dir(data_root: Path) -> Path:
+    return data_root / "data"
+
+
+def raw_dir(data_root: Path) -> Path:
+    return data_root / "raw"
+
+
+def class_dir(base: Path, namespace: tuple[str, ...]) -> str:
+    """``base/<module parts>/<QualName>``; artifact directories are ``<this>/<hash>``."""
+    return str(base.joinpath(*namespace))
+
+
+_prepared_roots: set[Path] = set()
+
+
+def prepare_root(root: Path, gitignore: str) -> None:
+    """Create a data or artifacts root once per process, with furu's .gitignore.
+
+    The .gitignore is written only when absent: a user's edits to it stand.
+    """
+    if root in _prepared_roots:
+        return
+    root.mkdir(parents=True, exist_ok=True)
+    rules = root / ".gitignore"
+    if not rules.exists():
+        write_bytes_atomic(rules, gitignore.encode("utf-8"), fsync=False)
+    _prepared_roots.add(root)

@@ -1,0 +1,225 @@
+"""The per-artifact lock: NFS-safe, leased, kept alive by a heartbeat thread.
+
+Acquiring uses the link(2) recipe from the open(2) man page, which stays
+atomic on NFS where ``O_EXCL`` historically was not: write a private claim
+file holding :class:`LockInfo`, hard-link it to ``.furu/lock``, and count the
+claim's links when the server's reply is lost. The holder refreshes the lock's
+mtime every heartbeat; a waiter takes the lock over when the holder is gone
+for sure (a dead pid on the same host) or its lease has run out (no heartbeat
+for ``lease_secs``, any host). Breaking a stale lock is serialised by a
+second ``lock.break`` claim, so two waiters can never both break and both
+acquire.
+
+flufl.lock implements the same recipe, but it keeps whole-second lease
+times, has no dead-pid takeover, and cannot tell waiters who holds the lock
+and how old its heartbeat is, all of which furu needs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from furu.schema import Record
+from furu.state import hostname, username, utcnow
+
+BREAK_SUFFIX = ".break"
+
+logger = logging.getLogger("furu")
+
+
+class LockInfo(Record):
+    """Who holds a lock; the content of ``.furu/lock``."""
+
+    token: str
+    host: str
+    pid: int
+    pid_started: str | None
+    user: str
+    acquired_at: datetime
+    lease_secs: float
+
+
+@dataclass(frozen=True)
+class Holder:
+    """What a waiter sees of the current holder."""
+
+    info: LockInfo | None
+    heartbeat_age_secs: float
+    inode: int
+    stale_reason: str | None
+
+    def describe(self) -> str:
+        who = f"host={self.info.host} pid={self.info.pid}" if self.info else "an unreadable lock"
+        return f"held by {who}, last heartbeat {self.heartbeat_age_secs:.1f}s ago"
+
+
+class ArtifactLock:
+    """One artifact's lock, as seen from this process."""
+
+    def __init__(self, path: Path, *, lease_secs: float, heartbeat_secs: float) -> None:
+        self.path = path
+        self.lease_secs = lease_secs
+        self.heartbeat_secs = heartbeat_secs
+        self.token = secrets.token_hex(16)
+        self._heartbeat: _Heartbeat | None = None
+
+    def try_acquire(self) -> bool:
+        """Take the lock if it is free; never blocks."""
+        info = LockInfo(
+            token=self.token,
+            host=hostname(),
+            pid=os.getpid(),
+            pid_started=process_start_marker(os.getpid()),
+            user=username(),
+            acquired_at=utcnow(),
+            lease_secs=self.lease_secs,
+        )
+        return _link_claim(self.path, info.model_dump_json().encode("utf-8"))
+
+    def holder(self) -> Holder | None:
+        """The current holder, or None when the lock is free."""
+        try:
+            stat = os.stat(self.path)
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        age = max(0.0, time.time() - stat.st_mtime)
+        try:
+            info: LockInfo | None = LockInfo.model_validate_json(data)
+        except ValidationError:
+            info = None
+        return Holder(info, age, stat.st_ino, _stale_reason(info, age, self.lease_secs))
+
+    def owned(self) -> bool:
+        try:
+            return LockInfo.model_validate_json(self.path.read_bytes()).token == self.token
+        except (FileNotFoundError, ValidationError):
+            return False
+
+    def break_stale(self, seen: Holder) -> bool:
+        """Remove the lock ``seen`` as stale, unless another waiter is doing so or it changed."""
+        break_path = self.path.with_name(self.path.name + BREAK_SUFFIX)
+        if not _link_claim(break_path, self.token.encode("ascii")):
+            _clear_abandoned_break(break_path, self.lease_secs)
+            return False
+        try:
+            current = self.holder()
+            if current is None or current.inode != seen.inode or current.stale_reason is None:
+                return False
+            self.path.unlink(missing_ok=True)
+            return True
+        finally:
+            break_path.unlink(missing_ok=True)
+
+    def start_heartbeat(self) -> None:
+        self._heartbeat = _Heartbeat(self.path, self.heartbeat_secs)
+        self._heartbeat.start()
+
+    def release(self) -> None:
+        """Stop the heartbeat and remove the lock if it is still ours."""
+        if self._heartbeat is not None:
+            self._heartbeat.stop()
+            self._heartbeat = None
+        if self.owned():
+            self.path.unlink(missing_ok=True)
+
+
+def _link_claim(path: Path, content: bytes) -> bool:
+    claim = path.with_name(f"{path.name}.claim.{hostname()}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(claim, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        os.write(fd, content)
+    finally:
+        os.close(fd)
+    try:
+        os.link(claim, path)
+        return True
+    except FileExistsError:
+        # On NFS the link may have succeeded even though the reply was lost.
+        return os.stat(claim).st_nlink == 2
+    finally:
+        claim.unlink(missing_ok=True)
+
+
+def _stale_reason(info: LockInfo | None, age: float, default_lease: float) -> str | None:
+    lease = info.lease_secs if info is not None else default_lease
+    if info is not None and info.host == hostname() and not process_alive(info.pid, info.pid_started):
+        return f"its holder (pid {info.pid} on this host) is no longer running"
+    if age > lease:
+        return f"its lease expired: no heartbeat for {age:.1f}s (lease {lease:g}s)"
+    return None
+
+
+def _clear_abandoned_break(break_path: Path, lease_secs: float) -> None:
+    """A waiter that died while breaking leaves ``lock.break``; clear it after a lease."""
+    try:
+        if time.time() - os.stat(break_path).st_mtime > lease_secs:
+            break_path.unlink(missing_ok=True)
+    except FileNotFoundError:
+        pass
+
+
+def process_start_marker(pid: int) -> str | None:
+    """The process's start time in clock ticks since boot, to tell pid reuse apart."""
+    fields = _proc_stat_fields(pid)
+    return fields[19] if fields else None
+
+
+def process_alive(pid: int, start_marker: str | None = None) -> bool:
+    """Whether ``pid`` (started at ``start_marker``) still runs on this host; zombies count as dead."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    fields = _proc_stat_fields(pid)
+    if fields is None:
+        return True  # no /proc (macOS): kill(0) is all we know
+    if fields[0] in {"Z", "X"}:
+        return False
+    return start_marker is None or fields[19] == start_marker
+
+
+def _proc_stat_fields(pid: int) -> list[str] | None:
+    """Fields of /proc/<pid>/stat after the command name (state is [0], starttime [19])."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text[text.rindex(")") + 2 :].split()
+
+
+class _Heartbeat(threading.Thread):
+    """Refreshes the lock's mtime so waiters on any host see the holder is alive."""
+
+    def __init__(self, path: Path, interval: float) -> None:
+        super().__init__(name=f"furu-heartbeat-{path.parent.parent.name[:8]}", daemon=True)
+        self.path = path
+        self.interval = interval
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.wait(self.interval):
+            try:
+                os.utime(self.path)
+            except FileNotFoundError:
+                logger.warning(
+                    "furu: lost the lock %s: a waiter broke it after no heartbeat reached it "
+                    "within the lease; raise FURU_LEASE_SECS if this host's I/O stalls",
+                    self.path,
+                )
+                return
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join()

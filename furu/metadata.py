@@ -1,0 +1,67 @@
+"""``metadata.json``: everything needed to understand and reproduce one result.
+
+Written once, when an attempt succeeds, and never rewritten: it is the
+stable record that version-controlled artifacts commit and that the CLI,
+time travel and export read.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+
+from furu.atomic import read_model
+from furu.environment import HostInfo, PackageEnvironment
+from furu.errors import FuruNotFound
+from furu.layout import ArtifactPaths
+from furu.provenance.model import GitProvenance
+from furu.resources import ResourceUsage
+from furu.schema import Record
+
+if TYPE_CHECKING:
+    from furu.core import Furu
+
+
+class DependencyRef(BaseModel):
+    """Another artifact this one depends on."""
+
+    fqn: str
+    hash: str
+
+
+class Metadata(Record):
+    """Contents of ``.furu/metadata.json``."""
+
+    fqn: str
+    hash: str
+    version: str
+    version_controlled: bool
+    config: dict[str, Any]
+    python: str
+    furu_version: str
+    attempt_id: str
+    started_at: datetime
+    finished_at: datetime
+    duration_secs: float
+    host: HostInfo
+    environment: PackageEnvironment
+    declared_dependencies: list[DependencyRef]
+    loaded_dependencies: list[DependencyRef]
+    resources: ResourceUsage
+    git: GitProvenance | None = None
+
+
+def read_metadata(paths: ArtifactPaths, obj: Furu[Any]) -> Metadata:
+    try:
+        return read_model(paths.metadata, Metadata)
+    except FileNotFoundError:
+        raise FuruNotFound(
+            f"{type(obj).__qualname__} {obj.furu_hash} has no metadata at {paths.metadata}: "
+            "it has not been created successfully yet. Call .load_or_create() first."
+        ) from None
+
+
+def dependency_ref(obj: Furu[Any]) -> DependencyRef:
+    return DependencyRef(fqn=obj.furu_fqn(), hash=obj.furu_hash)

@@ -1,0 +1,31 @@
+"""The base of every on-disk record: a pydantic model that carries its schema version.
+
+Writers stamp the current version; readers accept it and older ones, and
+refuse newer ones with a message, so an old furu never misreads a file that a
+newer furu wrote.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+
+class Record(BaseModel):
+    """A versioned on-disk record (metadata.json, state.json, manifest, ...)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    SCHEMA_VERSION: ClassVar[int] = 1
+    schema_version: int = 1
+
+    @field_validator("schema_version")
+    @classmethod
+    def _not_newer(cls, value: int) -> int:
+        if value > cls.SCHEMA_VERSION:
+            raise ValueError(
+                f"{cls.__name__} schema version {value} is newer than this furu understands "
+                f"({cls.SCHEMA_VERSION}); upgrade furu (pip install -U furu)"
+            )
+        return value

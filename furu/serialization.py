@@ -1,0 +1,224 @@
+"""Configs as JSON-ready dicts and as Python source, both of which rebuild the object.
+
+``to_dict`` tags every model with its class (``"__class__": "module.QualName"``)
+so a field declared as ``Data`` that holds a ``DataA`` comes back as a
+``DataA``. Values JSON cannot carry exactly (bytes, numpy arrays, sets,
+tuples inside untyped containers) are tagged as well; everything else is left
+to the field's type on the way back, as pydantic would.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import datetime as dt
+import enum
+import importlib
+import math
+import sys
+from pathlib import PurePath
+from typing import Any
+
+from pydantic import BaseModel
+
+from furu.errors import FuruError
+from furu.namespace import class_fqn
+
+CLASS_KEY = "__class__"
+_TAGS = ("__bytes__", "__ndarray__", "__set__", "__tuple__")
+
+
+def to_dict(obj: BaseModel) -> dict[str, Any]:
+    """A JSON-compatible dict that :func:`from_dict` turns back into an equal object."""
+    return _dump(obj)  # type: ignore[no-any-return]
+
+
+def from_dict(data: dict[str, Any], expected: type | None = None) -> Any:
+    """Rebuild the object described by ``data`` (its ``__class__`` decides the class)."""
+    obj = _load(data)
+    if expected is not None and not isinstance(obj, expected):
+        raise FuruError(
+            f"The dict describes a {type(obj).__qualname__}, which is not a "
+            f"{expected.__qualname__}; call from_dict on the right class (or on furu.Furu)."
+        )
+    return obj
+
+
+def import_class(fqn: str) -> type:
+    """Import ``module.QualName``, trying the longest importable module prefix."""
+    parts = fqn.split(".")
+    for split in range(len(parts) - 1, 0, -1):
+        module_name = ".".join(parts[:split])
+        try:
+            target: Any = _module(module_name)
+        except ModuleNotFoundError:
+            continue
+        try:
+            for attribute in parts[split:]:
+                target = getattr(target, attribute)
+        except AttributeError:
+            break
+        if isinstance(target, type):
+            return target
+    raise FuruError(
+        f"Cannot import class {fqn}: it was renamed, moved or deleted, or its package is "
+        "not installed in this environment. Restore it (see `furu timetravel`) or remove "
+        "the artifacts that use it (`furu gc`)."
+    )
+
+
+def _module(name: str) -> Any:
+    """Import ``name``; a script run with ``python -m name`` is ``__main__``, not a second copy."""
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
+    if spec is not None and spec.name == name:
+        return main
+    return importlib.import_module(name)
+
+
+def _dump(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else {"__float__": repr(value)}
+    if isinstance(value, BaseModel):
+        out = {CLASS_KEY: class_fqn(type(value))}
+        for name in type(value).model_fields:
+            out[name] = _dump(getattr(value, name))
+        return out
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out = {CLASS_KEY: class_fqn(type(value))}
+        for field in dataclasses.fields(value):
+            out[field.name] = _dump(getattr(value, field.name))
+        return out
+    if isinstance(value, enum.Enum):
+        return _dump(value.value)
+    if isinstance(value, PurePath):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    if isinstance(value, bytes | bytearray):
+        return {"__bytes__": base64.b64encode(value).decode("ascii")}
+    if isinstance(value, list):
+        return [_dump(item) for item in value]
+    if isinstance(value, tuple):
+        return {"__tuple__": [_dump(item) for item in value]}
+    if isinstance(value, set | frozenset):
+        items = [_dump(item) for item in value]
+        try:
+            items.sort()
+        except TypeError:
+            items.sort(key=repr)
+        return {"__set__": items}
+    if isinstance(value, dict):
+        return {str(key): _dump(item) for key, item in value.items()}
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        if isinstance(value, numpy.ndarray):
+            return {
+                "__ndarray__": base64.b64encode(numpy.ascontiguousarray(value).tobytes()).decode(),
+                "dtype": value.dtype.str,
+                "shape": list(value.shape),
+            }
+        if isinstance(value, numpy.generic):
+            return _dump(value.item())
+    raise TypeError(f"to_dict cannot represent {type(value).__qualname__} values")
+
+
+def _load(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_load(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if CLASS_KEY in value:
+        cls = import_class(value[CLASS_KEY])
+        fields = {key: _load(item) for key, item in value.items() if key != CLASS_KEY}
+        if isinstance(cls, type) and issubclass(cls, BaseModel):
+            return cls.model_validate(fields)
+        return cls(**fields)
+    if "__float__" in value:
+        return float(value["__float__"])
+    if "__bytes__" in value:
+        return base64.b64decode(value["__bytes__"])
+    if "__tuple__" in value:
+        return tuple(_load(item) for item in value["__tuple__"])
+    if "__set__" in value:
+        return {_load(item) for item in value["__set__"]}
+    if "__ndarray__" in value:
+        import numpy
+
+        raw = base64.b64decode(value["__ndarray__"])
+        return numpy.frombuffer(raw, dtype=value["dtype"]).reshape(value["shape"]).copy()
+    return {key: _load(item) for key, item in value.items()}
+
+
+def to_python(obj: BaseModel) -> str:
+    """Python source (imports, then one expression) that rebuilds ``obj``."""
+    imports: dict[str, str] = {}
+    expression = _source(obj, imports, indent=0)
+    lines = sorted(set(imports.values()))
+    return "\n".join(lines) + "\n\n" + expression + "\n"
+
+
+def _source(value: Any, imports: dict[str, str], indent: int) -> str:
+    if isinstance(value, BaseModel) or (dataclasses.is_dataclass(value) and not isinstance(value, type)):
+        name = _import_name(type(value), imports)
+        field_names = (
+            type(value).model_fields
+            if isinstance(value, BaseModel)
+            else [field.name for field in dataclasses.fields(value)]
+        )
+        args = [f"{field}={_source(getattr(value, field), imports, indent + 4)}" for field in field_names]
+        return _call(name, args, indent)
+    if isinstance(value, enum.Enum):
+        return f"{_import_name(type(value), imports)}.{value.name}"
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"float({repr(value)!r})"
+    if isinstance(value, PurePath):
+        return f"{_import_name(type(value), imports)}({str(value)!r})"
+    if isinstance(value, dt.datetime | dt.date | dt.time | dt.timedelta):
+        imports["datetime"] = "import datetime"
+        return repr(value)  # repr is datetime.datetime(...), valid after "import datetime"
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [_source(item, imports, indent + 4) for item in value]
+        if isinstance(value, list):
+            return "[" + ", ".join(items) + "]"
+        if isinstance(value, tuple):
+            return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+        return ("{" + ", ".join(items) + "}") if items else f"{type(value).__name__}()"
+    if isinstance(value, dict):
+        items = [f"{_source(k, imports, indent + 4)}: {_source(v, imports, indent + 4)}" for k, v in value.items()]
+        return "{" + ", ".join(items) + "}"
+    numpy = sys.modules.get("numpy")
+    if numpy is not None and isinstance(value, numpy.ndarray | numpy.generic):
+        imports["numpy"] = "import numpy"
+        if isinstance(value, numpy.generic):
+            return f"numpy.{value.dtype.name}({value.item()!r})"
+        return f"numpy.array({value.tolist()!r}, dtype={value.dtype.str!r})"
+    return repr(value)
+
+
+def _call(name: str, args: list[str], indent: int) -> str:
+    flat = f"{name}({', '.join(args)})"
+    if len(flat) + indent <= 88 and "\n" not in flat:
+        return flat
+    pad = " " * (indent + 4)
+    return f"{name}(\n" + "".join(f"{pad}{arg},\n" for arg in args) + " " * indent + ")"
+
+
+def _import_name(cls: type, imports: dict[str, str]) -> str:
+    fqn = class_fqn(cls) if issubclass(cls, BaseModel) else f"{cls.__module__}.{cls.__qualname__}"
+    module, _, qualname = fqn.rpartition(".")
+    if "." in cls.__qualname__:  # nested class: import the module, reference by qualname
+        module = fqn[: -len(cls.__qualname__) - 1]
+        imports[module] = f"import {module}"
+        return f"{module}.{cls.__qualname__}"
+    taken = {line.split(" as ")[-1].split(" import ")[-1] for line in imports.values()}
+    existing = imports.get(fqn)
+    if existing is not None:
+        return existing.split(" ")[-1]
+    alias = qualname if qualname not in taken else f"{qualname}_{len(imports)}"
+    imports[fqn] = f"from {module} import {qualname}" + (f" as {alias}" if alias != qualname else "")
+    return alias

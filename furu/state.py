@@ -1,0 +1,181 @@
+"""The state of an artifact: its attempts, their outcome, and the success marker.
+
+``state.json`` is rewritten only by the process that holds the artifact's lock
+(or, for a queued cluster job, by its submitter under the same lock), so a
+read-modify-write never loses an update. ``success.json`` is written last,
+after every result file: its presence is the one fact a cache hit checks.
+``events.jsonl`` is an append-only history for humans and the dashboard.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import socket
+import traceback
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from furu.atomic import append_line, read_model, write_model
+from furu.layout import ArtifactPaths
+from furu.schema import Record
+
+AttemptStatus = Literal["queued", "running", "success", "failed", "preempted", "crashed"]
+ResultStatus = Literal["absent", "success", "failed", "incomplete"]
+_UNFINISHED = ("queued", "running")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@cache
+def hostname() -> str:
+    return socket.gethostname()
+
+
+@cache
+def username() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return str(os.getuid())
+
+
+class ErrorInfo(BaseModel):
+    """An exception as recorded for a failed attempt."""
+
+    type: str
+    message: str
+    traceback: str
+
+    @classmethod
+    def from_exception(cls, error: BaseException) -> ErrorInfo:
+        return cls(
+            type=f"{type(error).__module__}.{type(error).__qualname__}",
+            message=str(error),
+            traceback="".join(traceback.format_exception(error)),
+        )
+
+
+class Attempt(BaseModel):
+    """One try at creating the artifact, by one process (or one cluster job)."""
+
+    id: str
+    number: int
+    status: AttemptStatus
+    backend: str = "local"
+    job_id: str | None = None
+    host: str
+    pid: int
+    user: str
+    started_at: datetime
+    ended_at: datetime | None = None
+    reason: str | None = None
+    error: ErrorInfo | None = None
+
+
+class ArtifactState(Record):
+    """Contents of ``.furu/state.json``."""
+
+    fqn: str
+    hash: str
+    result: ResultStatus = "absent"
+    attempts: list[Attempt] = Field(default_factory=list)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+    @property
+    def latest_attempt(self) -> Attempt | None:
+        return self.attempts[-1] if self.attempts else None
+
+
+class SuccessMarker(Record):
+    """Contents of ``.furu/success.json``; stable, so it can be committed."""
+
+    fqn: str
+    hash: str
+    attempt_id: str
+    created_at: datetime
+
+
+class Event(Record):
+    """One line of ``.furu/events.jsonl``."""
+
+    time: datetime = Field(default_factory=utcnow)
+    event: str
+    host: str = Field(default_factory=hostname)
+    pid: int = Field(default_factory=os.getpid)
+    attempt_id: str | None = None
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+def read_state(paths: ArtifactPaths, fqn: str, furu_hash: str) -> ArtifactState:
+    """The recorded state; a committed artifact without state.json reads as success."""
+    try:
+        return read_model(paths.state, ArtifactState)
+    except FileNotFoundError:
+        result: ResultStatus = "success" if paths.success.exists() else "absent"
+        return ArtifactState(fqn=fqn, hash=furu_hash, result=result)
+
+
+def write_state(paths: ArtifactPaths, state: ArtifactState) -> None:
+    state.updated_at = utcnow()
+    write_model(paths.state, state, fsync=False)
+
+
+def record_event(paths: ArtifactPaths, event: str, attempt_id: str | None = None, **detail: Any) -> None:
+    append_line(paths.events, Event(event=event, attempt_id=attempt_id, detail=detail).model_dump_json())
+
+
+def read_success(paths: ArtifactPaths) -> SuccessMarker | None:
+    try:
+        return read_model(paths.success, SuccessMarker)
+    except FileNotFoundError:
+        return None
+
+
+def start_attempt(
+    state: ArtifactState, attempt_id: str, *, backend: str = "local", status: AttemptStatus = "running"
+) -> Attempt:
+    """Append a new attempt; earlier unfinished attempts are marked crashed."""
+    for earlier in state.attempts:
+        if earlier.status in _UNFINISHED:
+            earlier.status = "crashed"
+            earlier.ended_at = earlier.ended_at or utcnow()
+            earlier.reason = earlier.reason or "its process stopped without recording an outcome"
+    attempt = Attempt(
+        id=attempt_id,
+        number=len(state.attempts) + 1,
+        status=status,
+        backend=backend,
+        host=hostname(),
+        pid=os.getpid(),
+        user=username(),
+        started_at=utcnow(),
+    )
+    state.attempts.append(attempt)
+    state.result = "incomplete"
+    return attempt
+
+
+def finish_attempt(
+    state: ArtifactState,
+    attempt: Attempt,
+    status: AttemptStatus,
+    *,
+    reason: str | None = None,
+    error: BaseException | None = None,
+) -> None:
+    attempt.status = status
+    attempt.ended_at = utcnow()
+    attempt.reason = reason
+    attempt.error = ErrorInfo.from_exception(error) if error is not None else None
+    state.result = {"success": "success", "failed": "failed"}.get(status, "incomplete")  # type: ignore[assignment]
+
+
+def is_success(success_path: Path) -> bool:
+    return success_path.exists()

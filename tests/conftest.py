@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from furu.project import clear_project_cache
+from furu.settings import clear_settings_cache
+
+TESTS_DIR = Path(__file__).parent
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Each test runs in a fresh project (not this repository), with no FURU_* from the shell."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text('[project]\nname = "scratch"\n')
+    monkeypatch.chdir(project)
+    for name in list(os.environ):
+        if name.startswith("FURU_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("FURU_ALLOW_LOCAL_CLASSES", "1")
+    clear_settings_cache()
+    clear_project_cache()
+
+
+@pytest.fixture
+def calls_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "calls.txt"
+    monkeypatch.setenv("FURU_TEST_CALLS", str(path))
+    return path
+
+
+def run_python(code: str, *, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a fresh interpreter that can import tests/examples.py."""
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env=python_env(env),
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def python_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(TESTS_DIR), env.get("PYTHONPATH", "")])
+    env.update(extra or {})
+    return env
