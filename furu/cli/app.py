@@ -1,0 +1,65 @@
+"""The typer application, its command groups, and how errors reach the terminal.
+
+Each command module registers its commands on :data:`app` under a help panel,
+so ``furu --help`` reads as a grouped table of contents. Command functions
+only parse, call the library and render: anything they do is callable from
+Python too.
+
+Errors: a :class:`~furu.errors.FuruError` (or a usage error) prints one line
+and exits with code 1; ``furu --debug ...`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from furu.errors import FuruError
+
+# Help panels, in the order `furu --help` shows them.
+PANEL_FIND = "Find and inspect"
+PANEL_COMPARE = "Compare and explain"
+PANEL_RUN = "Run"
+PANEL_MANAGE = "Manage and clean up"
+PANEL_REPRODUCE = "Reproduce and share"
+PANEL_SETUP = "Set up"
+
+EXIT_USER_ERROR = 1
+
+
+class _FuruGroup(TyperGroup):
+    """Turns user errors into one line on stderr and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except FuruError as error:
+            if ctx.meta.get("furu_debug"):
+                raise
+            typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
+            raise typer.Exit(EXIT_USER_ERROR) from None
+        except click.UsageError as error:
+            error.exit_code = EXIT_USER_ERROR
+            raise
+
+
+app = typer.Typer(
+    name="furu",
+    cls=_FuruGroup,
+    help="Cached, exactly-once, reproducible research pipelines.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    debug: bool = typer.Option(False, "--debug", help="Show full tracebacks for errors."),
+) -> None:
+    ctx.meta["furu_debug"] = debug
