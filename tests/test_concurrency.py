@@ -139,15 +139,19 @@ def test_sigterm_and_sigint_mark_the_attempt_preempted(
     assert not (Slow().furu_dir / ".furu" / "lock").exists()
 
 
-def test_heartbeat_refreshes_the_lock(furu_tmp_root: Path) -> None:
-    holder = start_python(CREATE_SLOW, {"FURU_TEST_SLOW_SECS": "1.5", "FURU_LEASE_SECS": "0.3"})
+@pytest.mark.parametrize(
+    ("env", "lease"),
+    [({"FURU_LEASE_SECS": "0.3"}, 0.3), ({"FURU_LEASE_SECS": "60", "FURU_HEARTBEAT_SECS": "0.1"}, 60)],
+)
+def test_heartbeat_refreshes_the_lock(furu_tmp_root: Path, env: dict[str, str], lease: float) -> None:
+    holder = start_python(CREATE_SLOW, {"FURU_TEST_SLOW_SECS": "1.5", **env})
     lock = Slow().furu_dir / ".furu" / "lock"
     wait_for(Slow().furu_dir / "started")
     first = lock.stat().st_mtime
     time.sleep(0.5)
     assert lock.stat().st_mtime > first
     info = LockInfo.model_validate_json(lock.read_bytes())
-    assert (info.pid, info.host, info.lease_secs) == (holder.pid, hostname(), 0.3)
+    assert (info.pid, info.host, info.lease_secs) == (holder.pid, hostname(), lease)
     holder.communicate(timeout=60)
     assert not lock.exists()
 

@@ -25,7 +25,7 @@ def test_miss_creates_then_hit_loads(furu_tmp_root: Path, calls_file: Path) -> N
     assert train.furu_dir == furu_tmp_root / "data" / "examples" / "Train" / train.furu_hash
 
 
-def test_cache_hit_reads_and_writes_nothing_but_the_marker(furu_tmp_root: Path) -> None:
+def test_cache_hit_writes_nothing(furu_tmp_root: Path) -> None:
     train = Train()
     train.load_or_create()
     before = {p: (p.stat().st_mtime_ns, p.stat().st_size) for p in furu_tmp_root.rglob("*")}
@@ -305,3 +305,15 @@ def test_slow_artifact_state_is_visible_while_running(furu_tmp_root: Path, monke
 
     Observer().load_or_create()
     assert seen == ["running", "running"]
+
+
+def test_log_level_quiets_the_console(
+    furu_tmp_root: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("FURU_LOG_LEVEL", "WARNING")
+    Train(lr=0.75).load_or_create()
+    Train(lr=0.75).load_or_create()
+    assert capsys.readouterr().err == ""
+    monkeypatch.setenv("FURU_LOG_LEVEL", "INFO")
+    Train(lr=0.75).load_or_create()
+    assert capsys.readouterr().err.startswith("furu: load   examples.Train")

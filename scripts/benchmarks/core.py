@@ -1,0 +1,111 @@
+"""Core speed figures: a cache hit against joblib.Memory, and hashing a big array against joblib.hash."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+import timeit
+from collections.abc import Callable
+from pathlib import Path
+
+import furu
+
+
+class PrepareData(furu.Furu[Path]):
+    name: str = "toy"
+    rows: int = 1000
+
+    def _create(self) -> Path:
+        out = self.furu_dir / "data.csv"
+        out.write_text("x\n")
+        return out
+
+    def _load(self) -> Path:
+        return self.furu_dir / "data.csv"
+
+
+class Train(furu.Furu[dict], version="2"):
+    data: PrepareData = PrepareData()
+    lr: float = 1e-3
+
+    def _create(self) -> dict:
+        self.data.load_or_create()
+        return {"lr": self.lr}
+
+    def _load(self) -> dict:
+        return {"lr": self.lr}
+
+
+class Weights(furu.Furu[None]):
+    array: object = None
+
+    def _create(self) -> None:
+        return None
+
+    def _load(self) -> None:
+        return None
+
+
+def best_per_call(function: Callable[[], object], number: int, repeat: int = 5) -> float:
+    return min(timeit.repeat(function, number=number, repeat=repeat)) / number
+
+
+def report(name: str, value: float, unit: str, peer_name: str, peer: float, target: str) -> None:
+    print(f"{name:<34} {value:>10.2f} {unit:<3} {peer_name} {peer:.2f} {unit}  ratio {value / peer:.3f}  ({target})")
+
+
+def bench_cache_hit() -> None:
+    import joblib
+
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["FURU_PATH"] = str(Path(tmp) / "furu-data")
+        Train(lr=3e-4).load_or_create()
+        with open(os.devnull, "w") as devnull:  # the default console line, sent nowhere
+            saved, sys.stderr = sys.stderr, devnull
+            try:
+                furu_hit = best_per_call(lambda: Train(lr=3e-4).load_or_create(), number=20000)
+            finally:
+                sys.stderr = saved
+        os.environ["FURU_LOG_LEVEL"] = "WARNING"
+        furu_quiet_hit = best_per_call(lambda: Train(lr=3e-4).load_or_create(), number=20000)
+
+        memory = joblib.Memory(Path(tmp) / "joblib", verbose=0)
+
+        @memory.cache
+        def train(lr: float, data: str = "toy", rows: int = 1000) -> dict:
+            return {"lr": lr}
+
+        train(lr=3e-4)
+        joblib_hit = best_per_call(lambda: train(lr=3e-4), number=2000)
+        del os.environ["FURU_PATH"], os.environ["FURU_LOG_LEVEL"]
+    goal = "goal: ratio <= 0.333"
+    report("core.cache_hit_us", furu_hit * 1e6, "us", "joblib.Memory hit", joblib_hit * 1e6, goal)
+    report("core.cache_hit_quiet_us", furu_quiet_hit * 1e6, "us", "joblib.Memory hit", joblib_hit * 1e6, goal + ", FURU_LOG_LEVEL=WARNING")
+
+
+def bench_big_array_hash() -> None:
+    import joblib
+    import numpy as np
+
+    array = np.random.default_rng(0).random(64 * 2**20)  # 512 MiB of float64
+    furu_seconds = min(_time(lambda: Weights(array=array).furu_hash) for _ in range(3))
+    joblib_seconds = min(_time(lambda: joblib.hash(array)) for _ in range(2))
+    report("core.hash_512mib_array_ms", furu_seconds * 1e3, "ms", "joblib.hash", joblib_seconds * 1e3, "goal: ratio <= 0.1")
+
+
+def _time(function: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    function()
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    bench_cache_hit()
+    bench_big_array_hash()
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    main()
