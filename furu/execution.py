@@ -186,6 +186,7 @@ def _prepare_metadata(obj: Furu[Any], current: Settings) -> dict[str, Any]:
             root if root is not None else current.data_root,
             max_file_bytes=current.snapshot_max_file_bytes,
             require_git=current.require_git,
+            exclude=[current.data_root, current.artifacts_root],
         ),
     }
 

@@ -1,0 +1,1 @@
+"""Tests of furu.provenance (a package, so its conftest does not shadow tests/conftest.py)."""
