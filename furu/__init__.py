@@ -21,6 +21,7 @@ from furu.identity import UnhashableValueError, skip_hash
 from furu.metadata import Metadata
 from furu.plan import FuruDryRun, PlanNode, plan
 from furu.state import ArtifactState, Attempt
+from furu.timetravel import timetravel
 
 __all__ = [
     "ArtifactState",
@@ -41,4 +42,5 @@ __all__ = [
     "__version__",
     "plan",
     "skip_hash",
+    "timetravel",
 ]

@@ -21,6 +21,7 @@ from furu.state import ArtifactState, read_state
 
 if TYPE_CHECKING:
     from furu.metadata import Metadata
+    from furu.provenance.model import GitProvenance
 
 T = TypeVar("T")
 
@@ -126,6 +127,12 @@ class Furu(BaseModel, Generic[T]):
         from furu.metadata import read_metadata
 
         return read_metadata(self._paths(), self)
+
+    def provenance(self) -> GitProvenance:
+        """The git provenance recorded when the result was created (commit, snapshot, ...)."""
+        from furu.timetravel import provenance_of
+
+        return provenance_of(self._paths(), f"{class_fqn(type(self))} {self.furu_hash[:8]}")
 
     # -- serialisation -----------------------------------------------------------------
 

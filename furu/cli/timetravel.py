@@ -1,0 +1,39 @@
+"""``furu timetravel``: check out the exact code an artifact was created from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from furu.cli.app import PANEL_REPRODUCE, app
+from furu.timetravel import travel
+
+
+@app.command(rich_help_panel=PANEL_REPRODUCE)
+def timetravel(
+    ref: str = typer.Argument(..., help="Artifact hash, unique hash prefix, or artifact directory."),
+    path: Path | None = typer.Option(
+        None, "--path", help="Where to put the worktree (default: furu-data/timetravel/<hash>/)."
+    ),
+    force: bool = typer.Option(False, "--force", help="Replace an existing non-empty directory at the path."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Materialise the source tree an artifact was made with, uncommitted edits included."""
+    arrival = travel(ref, path, force=force)
+    if as_json:
+        typer.echo(arrival.model_dump_json(indent=2))
+        return
+    console = Console(soft_wrap=True, highlight=False)
+    console.print(f"[bold]{arrival.fqn}[/] {arrival.hash[:8]}: code restored to [cyan]{arrival.path}[/]")
+    commit = arrival.commit or "(no commit yet)"
+    where = f"branch {arrival.branch}" if arrival.branch else "detached HEAD"
+    edits = "with uncommitted changes" if arrival.dirty else "clean"
+    console.print(f"  commit     {commit} ({where}), {edits}; snapshot {arrival.snapshot_id}")
+    console.print(f"  command    {arrival.command_line}")
+    console.print(f"  cwd        {arrival.cwd}" + (f"  -> here: {arrival.cwd_in_worktree}" if arrival.cwd_in_worktree else ""))
+    if arrival.environment_command:
+        console.print(f"  environment  cd {arrival.path} && {arrival.environment_command}")
+    else:
+        console.print("  environment  no lock file was recorded; metadata.json lists the installed distributions")

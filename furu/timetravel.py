@@ -1,0 +1,155 @@
+"""Time travel: bring back the exact source tree an artifact was created from.
+
+The artifact's metadata names a snapshot commit (the working tree at
+creation, uncommitted edits included). Time travel checks it out as a linked
+git worktree of the project's repository, by default under
+``<FURU_PATH>/timetravel/<hash>/`` (git-ignored), and reports how to rerun:
+the command line, the working directory and how to rebuild the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+
+from furu import settings
+from furu.atomic import read_model
+from furu.environment import PackageEnvironment
+from furu.errors import FuruGitError, FuruNotFound
+from furu.layout import ArtifactPaths
+from furu.metadata import Metadata
+from furu.provenance import materialize_snapshot
+from furu.provenance.model import GitProvenance
+from furu.provenance.repository import discover_git_dir
+
+if TYPE_CHECKING:
+    from furu.core import Furu
+
+TIMETRAVEL_DIR = "timetravel"
+
+_ENVIRONMENT_COMMANDS = {
+    "uv.lock": "uv sync --frozen",
+    "poetry.lock": "poetry install --sync",
+    "pdm.lock": "pdm sync",
+    "pixi.lock": "pixi install --frozen",
+    "requirements.lock": "pip install -r requirements.lock",
+    "requirements.txt": "pip install -r requirements.txt",
+}
+
+
+class Arrival(BaseModel):
+    """Where time travel went and how to rerun the artifact there."""
+
+    fqn: str
+    hash: str
+    path: Path
+    commit: str | None
+    branch: str | None
+    snapshot_id: str
+    dirty: bool
+    argv: list[str]
+    cwd: str
+    cwd_in_worktree: Path | None
+    environment_command: str | None
+
+    @property
+    def command_line(self) -> str:
+        return shlex.join(self.argv)
+
+
+def timetravel(target: Furu[Any] | str, path: Path | str | None = None, *, force: bool = False) -> Path:
+    """Materialise the code of ``target`` (an object, a hash or unique prefix, or a path); return where."""
+    return travel(target, Path(path) if path is not None else None, force=force).path
+
+
+def travel(target: Furu[Any] | str, path: Path | None = None, *, force: bool = False) -> Arrival:
+    """Like :func:`timetravel`, returning everything the CLI prints."""
+    metadata = _metadata_of(target)
+    git = _snapshot_provenance(metadata)
+    assert git.snapshot_id is not None
+    current = settings.current()
+    destination = path if path is not None else current.data_root / TIMETRAVEL_DIR / metadata.hash
+    repository = _repository_for(git, current)
+    materialize_snapshot(git.snapshot_id, destination, repo_path=repository, force=force)
+    return Arrival(
+        fqn=metadata.fqn,
+        hash=metadata.hash,
+        path=destination,
+        commit=git.head_commit,
+        branch=git.branch,
+        snapshot_id=git.snapshot_id,
+        dirty=git.dirty,
+        argv=metadata.host.argv,
+        cwd=metadata.host.cwd,
+        cwd_in_worktree=_mapped_cwd(metadata.host.cwd, git.repo_root, destination),
+        environment_command=environment_command(metadata.environment),
+    )
+
+
+def provenance_of(paths: ArtifactPaths, label: str) -> GitProvenance:
+    """The git provenance recorded for an artifact (FuruNotFound before it exists)."""
+    return _snapshot_provenance(_read_metadata(paths, label), require_snapshot=False)
+
+
+def environment_command(environment: PackageEnvironment) -> str | None:
+    """The command that rebuilds the recorded environment from its lock file, if one was recorded."""
+    for lock_file in environment.lock_files:
+        command = _ENVIRONMENT_COMMANDS.get(lock_file.path)
+        if command is not None:
+            return command
+    return None
+
+
+def _metadata_of(target: Furu[Any] | str) -> Metadata:
+    if isinstance(target, str):
+        from furu.refs import resolve_ref
+
+        record = resolve_ref(target)
+        return _read_metadata(record.paths, record.label)
+    return _read_metadata(target._paths(), f"{target.furu_fqn()} {target.furu_hash[:8]}")
+
+
+def _read_metadata(paths: ArtifactPaths, label: str) -> Metadata:
+    try:
+        return read_model(paths.metadata, Metadata)
+    except FileNotFoundError:
+        raise FuruNotFound(
+            f"{label} has no metadata.json: it was never created successfully, so there is no "
+            "code to travel to. Create it with load_or_create() (or `furu run`) first."
+        ) from None
+
+
+def _snapshot_provenance(metadata: Metadata, *, require_snapshot: bool = True) -> GitProvenance:
+    label = f"{metadata.fqn} {metadata.hash[:8]}"
+    git = metadata.git
+    if git is None:
+        raise FuruNotFound(f"{label} was created by a furu that did not record git provenance.")
+    if require_snapshot and (not git.in_repository or git.snapshot_id is None):
+        reason = git.note or "it was created outside a git repository"
+        raise FuruGitError(
+            f"{label} has no code snapshot ({reason}). Set FURU_REQUIRE_GIT=1 so future "
+            "artifacts refuse to run without one."
+        )
+    return git
+
+
+def _repository_for(git: GitProvenance, current: settings.Settings) -> Path:
+    """The repository to materialise from: this project's, else the one recorded at capture."""
+    for candidate in (current.project_root, Path(git.repo_root) if git.repo_root else None):
+        if candidate is not None and discover_git_dir(candidate) is not None:
+            return candidate
+    raise FuruGitError(
+        f"No git repository found to restore snapshot {git.snapshot_id} into: run "
+        "`furu timetravel` inside a clone of the project's repository."
+    )
+
+
+def _mapped_cwd(cwd: str, repo_root: str | None, destination: Path) -> Path | None:
+    if repo_root is None:
+        return None
+    relative = os.path.relpath(cwd, repo_root)
+    return None if relative.startswith("..") else destination / relative
