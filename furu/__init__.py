@@ -23,6 +23,17 @@ from furu.plan import FuruDryRun, PlanNode, plan
 from furu.state import ArtifactState, Attempt
 from furu.timetravel import timetravel
 
+
+
+def __getattr__(name: str) -> object:
+    # The cluster API imports submitit; load it only when asked for.
+    if name == "load_or_create_all":
+        from furu.cluster import load_or_create_all
+
+        return load_or_create_all
+    raise AttributeError(f"module 'furu' has no attribute {name!r}")
+
+
 __all__ = [
     "ArtifactState",
     "Attempt",
@@ -40,6 +51,7 @@ __all__ = [
     "PlanNode",
     "UnhashableValueError",
     "__version__",
+    "load_or_create_all",
     "plan",
     "skip_hash",
     "timetravel",

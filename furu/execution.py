@@ -8,12 +8,16 @@ over a dead holder, or loads the result once the holder finishes.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import secrets
 import shutil
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from furu import settings as settings_module
 from furu._version import __version__
@@ -43,11 +47,39 @@ from furu.state import (
 from furu.atomic import write_model
 from furu.core import Furu
 
+if TYPE_CHECKING:
+    from furu.provenance.model import GitProvenance
+
 T = TypeVar("T")
 
 WAIT_LOG_INTERVAL_SECS = 5.0
 
 _forced_done: set[str] = set()
+
+
+@dataclass(frozen=True)
+class JobContext:
+    """Set while a cluster job runs: the queued attempt it adopts, and the code it was submitted with."""
+
+    furu_hash: str
+    attempt_id: str
+    backend: str
+    job_id: str | None
+    job_folder: str | None
+    provenance: GitProvenance | None
+
+
+_job_context: contextvars.ContextVar[JobContext | None] = contextvars.ContextVar("furu_job", default=None)
+
+
+@contextmanager
+def running_job(context: JobContext) -> Iterator[None]:
+    """Run ``load_or_create`` calls inside the block as the given cluster job."""
+    token = _job_context.set(context)
+    try:
+        yield
+    finally:
+        _job_context.reset(token)
 
 
 def load_or_create(obj: Furu[T], executor: Any = None) -> T:
@@ -57,12 +89,12 @@ def load_or_create(obj: Furu[T], executor: Any = None) -> T:
     note_loaded(obj)
     forced_by = _recompute_flag(obj, current)
     if forced_by is None and os.path.exists(paths.success_str) and obj._validate():
-        logger.info("load   %s", _label(obj))
+        logger.info("load   %s", label(obj))
         return obj._load()
     if executor is not None:
         from furu.cluster import submit
 
-        return submit(obj, executor)  # type: ignore[no-any-return]
+        return submit(obj, executor)  # type: ignore[no-any-return]  # a job handle, see furu.cluster
     if current.dry_run:
         from furu.plan import raise_dry_run
 
@@ -88,23 +120,23 @@ def _create_exactly_once(obj: Furu[T], paths: ArtifactPaths, current: Settings, 
         prepare_root(current.artifacts_root, ARTIFACTS_ROOT_GITIGNORE)
     paths.internal.mkdir(parents=True, exist_ok=True)
     lock = ArtifactLock(paths.lock, lease_secs=current.lease_secs, heartbeat_secs=current.effective_heartbeat_secs)
-    waiter = _Waiter(obj, current)
+    waiter = Waiter(obj, current)
     while not lock.try_acquire():
         if forced_by is None and paths.success.exists() and obj._validate():
-            logger.info("load   %s (created by another process)", _label(obj))
+            logger.info("load   %s (created by another process)", label(obj))
             return obj._load()
         holder = lock.holder()
         if holder is None:
             continue  # released between our try and our look: try again at once
         if holder.stale_reason is not None:
             if lock.break_stale(holder):
-                logger.warning("takeover %s: lock %s because %s", _label(obj), holder.describe(), holder.stale_reason)
+                logger.warning("takeover %s: lock %s because %s", label(obj), holder.describe(), holder.stale_reason)
             continue
         waiter.wait(holder)
     try:
         if paths.success.exists():
             if forced_by is None and obj._validate():
-                logger.info("load   %s (created by another process)", _label(obj))
+                logger.info("load   %s (created by another process)", label(obj))
                 return obj._load()
             paths.success.unlink()
         return _run_attempt(obj, paths, current, lock, forced_by)
@@ -112,7 +144,7 @@ def _create_exactly_once(obj: Furu[T], paths: ArtifactPaths, current: Settings, 
         lock.release()
 
 
-class _Waiter:
+class Waiter:
     """Sleeps between lock polls, reports progress, and gives up after FURU_MAX_WAIT_SECS."""
 
     def __init__(self, obj: Furu[Any], current: Settings) -> None:
@@ -127,7 +159,7 @@ class _Waiter:
         remaining = self.max_wait - waited
         if remaining <= 0:
             raise FuruLockTimeout(
-                f"Gave up waiting for {_label(self.obj)} after {waited:.1f}s: lock {holder.describe()} "
+                f"Gave up waiting for {label(self.obj)} after {waited:.1f}s: lock {holder.describe()} "
                 f"at {self.obj.furu_dir}. Raise FURU_MAX_WAIT_SECS to wait longer; if that process "
                 "is stuck, stop it and its lease (FURU_LEASE_SECS) lets the next caller take over."
             )
@@ -136,18 +168,24 @@ class _Waiter:
             self.last_report = now
             logger.info(
                 "wait   %s: lock %s; waited %.1fs, will wait up to %.1fs more (FURU_MAX_WAIT_SECS)",
-                _label(self.obj), holder.describe(), waited, remaining,
+                label(self.obj), holder.describe(), waited, remaining,
             )
         time.sleep(min(self.poll, remaining))
 
 
 def _run_attempt(obj: Furu[T], paths: ArtifactPaths, current: Settings, lock: ArtifactLock, forced_by: str | None) -> T:
     state = read_state(paths, class_fqn(type(obj)), obj.furu_hash)
-    attempt = start_attempt(state, secrets.token_hex(8))
+    job = _job_context.get()
+    if job is not None and job.furu_hash == obj.furu_hash:
+        attempt = start_attempt(
+            state, job.attempt_id, backend=job.backend, job_id=job.job_id, job_folder=job.job_folder
+        )
+    else:
+        attempt = start_attempt(state, secrets.token_hex(8))
     write_state(paths, state)
     record_event(paths, "attempt_started", attempt.id, forced_by=forced_by)
     lock.start_heartbeat()
-    logger.info("create %s -> %s%s", _label(obj), _shown_path(paths), f" ({forced_by})" if forced_by else "")
+    logger.info("create %s -> %s%s", label(obj), _shown_path(paths), f" ({forced_by})" if forced_by else "")
     started_at = utcnow()
     try:
         with running_attempt(paths, state, attempt, lock), artifact_log(paths.log, current.log_level):
@@ -167,28 +205,35 @@ def _run_attempt(obj: Furu[T], paths: ArtifactPaths, current: Settings, lock: Ar
         shutil.rmtree(paths.checkpoint)
     if forced_by == "FURU_FORCE_RECOMPUTE":
         _forced_done.add(obj.furu_hash)
-    logger.info("done   %s in %.2fs", _label(obj), (utcnow() - started_at).total_seconds())
+    logger.info("done   %s in %.2fs", label(obj), (utcnow() - started_at).total_seconds())
     return result
 
 
 def _prepare_metadata(obj: Furu[Any], current: Settings) -> dict[str, Any]:
     """The parts of metadata known before ``_create`` runs (and checked before it runs)."""
-    from furu.provenance import capture_git_provenance  # pygit2 is only needed on a miss
-
     root = current.project_root
+    job = _job_context.get()
     return {
         "config": obj.to_dict(),
         "python": to_python(obj),
         "declared_dependencies": [dependency_ref(d) for d in declared_dependencies(obj)],
         "host": host_info(),
         "environment": package_environment(root),
-        "git": capture_git_provenance(
-            root if root is not None else current.data_root,
-            max_file_bytes=current.snapshot_max_file_bytes,
-            require_git=current.require_git,
-            exclude=[current.data_root, current.artifacts_root],
-        ),
+        "git": job.provenance if job is not None and job.provenance is not None else capture_provenance(current),
     }
+
+
+def capture_provenance(current: Settings) -> GitProvenance:
+    """The git provenance of the project's working tree, as settings ask for it."""
+    from furu.provenance import capture_git_provenance  # pygit2 is only needed on a miss
+
+    root = current.project_root
+    return capture_git_provenance(
+        root if root is not None else current.data_root,
+        max_file_bytes=current.snapshot_max_file_bytes,
+        require_git=current.require_git,
+        exclude=[current.data_root, current.artifacts_root],
+    )
 
 
 def _write_success(
@@ -230,10 +275,11 @@ def _record_failure(obj: Furu[Any], paths: ArtifactPaths, state: ArtifactState, 
     finish_attempt(state, attempt, status, reason=reason, error=error)
     write_state(paths, state)
     record_event(paths, f"attempt_{status}", attempt.id, error=f"{type(error).__name__}: {error}")
-    logger.error("%s %s: %s: %s", status, _label(obj), type(error).__name__, error)
+    logger.error("%s %s: %s: %s", status, label(obj), type(error).__name__, error)
 
 
-def _label(obj: Furu[Any]) -> str:
+def label(obj: Furu[Any]) -> str:
+    """``module.QualName 1a2b3c4d``: how console lines name an artifact."""
     return f"{class_fqn(type(obj))} {obj.furu_hash[:8]}"
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from furu.errors import FuruLockTimeout
 from furu.schema import Record
 from furu.state import hostname, username, utcnow
 
@@ -119,6 +120,22 @@ class ArtifactLock:
             return True
         finally:
             break_path.unlink(missing_ok=True)
+
+    def acquire(self, *, poll_secs: float, timeout_secs: float, what: str) -> None:
+        """Block until the lock is ours, taking over stale holders; FuruLockTimeout after ``timeout_secs``."""
+        deadline = time.monotonic() + timeout_secs
+        while not self.try_acquire():
+            holder = self.holder()
+            if holder is not None and holder.stale_reason is not None:
+                self.break_stale(holder)
+                continue
+            if time.monotonic() > deadline:
+                described = holder.describe() if holder else "released and retaken repeatedly"
+                raise FuruLockTimeout(
+                    f"Gave up after {timeout_secs:g}s waiting for the lock of {what} ({described}); "
+                    "raise FURU_MAX_WAIT_SECS to wait longer."
+                )
+            time.sleep(poll_secs)
 
     def start_heartbeat(self) -> None:
         self._heartbeat = _Heartbeat(self.path, self.heartbeat_secs)

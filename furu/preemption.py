@@ -75,15 +75,22 @@ def _uninstall() -> None:
         _installed = False
 
 
+def mark_running_preempted(reason: str, *, release_locks: bool) -> int:
+    """Record every attempt running in this process as preempted; returns how many."""
+    entries = [entry for entry in _running if entry.attempt.status == "running"]
+    for entry in entries:
+        finish_attempt(entry.state, entry.attempt, "preempted", reason=reason)
+        write_state(entry.paths, entry.state)
+        record_event(entry.paths, "attempt_preempted", entry.attempt.id, reason=reason)
+        if release_locks:
+            entry.lock.release()
+    return len(entries)
+
+
 def _on_sigterm(signum: int, frame: FrameType | None) -> None:
     previous = _previous_handler
     terminating = previous in (signal.SIG_DFL, None)
-    for entry in list(_running):
-        finish_attempt(entry.state, entry.attempt, "preempted", reason="received SIGTERM")
-        write_state(entry.paths, entry.state)
-        record_event(entry.paths, "attempt_preempted", entry.attempt.id, signal="SIGTERM")
-        if terminating:
-            entry.lock.release()
+    mark_running_preempted("received SIGTERM", release_locks=terminating)
     _uninstall()
     if terminating:
         os.kill(os.getpid(), signum)

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import getpass
 import os
+import secrets
 import socket
 import traceback
 from datetime import UTC, datetime
 from functools import cache
-from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -70,6 +70,7 @@ class Attempt(BaseModel):
     status: AttemptStatus
     backend: str = "local"
     job_id: str | None = None
+    job_folder: str | None = None
     host: str
     pid: int
     user: str
@@ -139,25 +140,42 @@ def read_success(paths: ArtifactPaths) -> SuccessMarker | None:
 
 
 def start_attempt(
-    state: ArtifactState, attempt_id: str, *, backend: str = "local", status: AttemptStatus = "running"
+    state: ArtifactState,
+    attempt_id: str,
+    *,
+    backend: str = "local",
+    status: AttemptStatus = "running",
+    job_id: str | None = None,
+    job_folder: str | None = None,
 ) -> Attempt:
-    """Append a new attempt; earlier unfinished attempts are marked crashed."""
+    """Start an attempt: the queued one with ``attempt_id`` if there is one, else a new one.
+
+    A cluster job adopts the attempt its submitter queued; every other
+    unfinished attempt is marked crashed (its process is gone: we hold the lock).
+    """
+    adopted = next((a for a in state.attempts if a.id == attempt_id and a.status == "queued"), None)
     for earlier in state.attempts:
-        if earlier.status in _UNFINISHED:
+        if earlier.status in _UNFINISHED and earlier is not adopted:
             earlier.status = "crashed"
             earlier.ended_at = earlier.ended_at or utcnow()
             earlier.reason = earlier.reason or "its process stopped without recording an outcome"
-    attempt = Attempt(
-        id=attempt_id,
-        number=len(state.attempts) + 1,
-        status=status,
-        backend=backend,
-        host=hostname(),
-        pid=os.getpid(),
-        user=username(),
-        started_at=utcnow(),
-    )
-    state.attempts.append(attempt)
+    if adopted is not None:
+        adopted.status, adopted.host, adopted.pid, adopted.started_at = status, hostname(), os.getpid(), utcnow()
+        attempt = adopted
+    else:
+        attempt = Attempt(
+            id=attempt_id if not any(a.id == attempt_id for a in state.attempts) else secrets.token_hex(8),
+            number=len(state.attempts) + 1,
+            status=status,
+            backend=backend,
+            job_id=job_id,
+            job_folder=job_folder,
+            host=hostname(),
+            pid=os.getpid(),
+            user=username(),
+            started_at=utcnow(),
+        )
+        state.attempts.append(attempt)
     state.result = "incomplete"
     return attempt
 
@@ -175,7 +193,3 @@ def finish_attempt(
     attempt.reason = reason
     attempt.error = ErrorInfo.from_exception(error) if error is not None else None
     state.result = {"success": "success", "failed": "failed"}.get(status, "incomplete")  # type: ignore[assignment]
-
-
-def is_success(success_path: Path) -> bool:
-    return success_path.exists()

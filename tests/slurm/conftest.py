@@ -1,0 +1,51 @@
+"""The real SLURM cluster (scripts/local-slurm.sh) and a git project whose steps run on it."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .support import STEPS, cluster_is_up, git
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cluster() -> None:
+    if not cluster_is_up():
+        message = "the local SLURM cluster is not running: start it with `bash scripts/local-slurm.sh start`"
+        if os.environ.get("CI"):
+            pytest.fail(message)  # CI starts it; a silent skip there would hide a broken cluster
+        pytest.skip(message, allow_module_level=True)
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A git repository holding steps.py, as the working directory; its modules importable."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "config", "user.email", "t@example.com")
+    git(repo, "config", "user.name", "Test")
+    (repo / "pyproject.toml").write_text('[project]\nname = "cluster-demo"\n')
+    (repo / ".gitignore").write_text("__pycache__/\n")
+    (repo / "steps.py").write_text(STEPS)
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "steps")
+    monkeypatch.chdir(repo)
+    monkeypatch.syspath_prepend(str(repo))
+    monkeypatch.setenv("FURU_POLL_INTERVAL_SECS", "0.2")
+    for module in [name for name in sys.modules if name == "steps"]:
+        del sys.modules[module]
+    return repo
+
+
+@pytest.fixture
+def executor(tmp_path: Path) -> Any:
+    import submitit
+
+    executor = submitit.AutoExecutor(folder=tmp_path / "jobs", cluster="slurm")
+    executor.update_parameters(timeout_min=60, slurm_partition="debug", cpus_per_task=1)
+    return executor
