@@ -121,6 +121,7 @@ def _create_exactly_once(obj: Furu[T], paths: ArtifactPaths, current: Settings, 
     paths.internal.mkdir(parents=True, exist_ok=True)
     lock = ArtifactLock(paths.lock, lease_secs=current.lease_secs, heartbeat_secs=current.effective_heartbeat_secs)
     waiter = Waiter(obj, current)
+    takeover: str | None = None
     while not lock.try_acquire():
         if forced_by is None and paths.success.exists() and obj._validate():
             logger.info("load   %s (created by another process)", label(obj))
@@ -130,6 +131,7 @@ def _create_exactly_once(obj: Furu[T], paths: ArtifactPaths, current: Settings, 
             continue  # released between our try and our look: try again at once
         if holder.stale_reason is not None:
             if lock.break_stale(holder):
+                takeover = f"taken over: lock {holder.describe()}, and {holder.stale_reason}"
                 logger.warning("takeover %s: lock %s because %s", label(obj), holder.describe(), holder.stale_reason)
             continue
         waiter.wait(holder)
@@ -139,7 +141,7 @@ def _create_exactly_once(obj: Furu[T], paths: ArtifactPaths, current: Settings, 
                 logger.info("load   %s (created by another process)", label(obj))
                 return obj._load()
             paths.success.unlink()
-        return _run_attempt(obj, paths, current, lock, forced_by)
+        return _run_attempt(obj, paths, current, lock, forced_by, takeover)
     finally:
         lock.release()
 
@@ -173,15 +175,27 @@ class Waiter:
         time.sleep(min(self.poll, remaining))
 
 
-def _run_attempt(obj: Furu[T], paths: ArtifactPaths, current: Settings, lock: ArtifactLock, forced_by: str | None) -> T:
+def _run_attempt(
+    obj: Furu[T],
+    paths: ArtifactPaths,
+    current: Settings,
+    lock: ArtifactLock,
+    forced_by: str | None,
+    takeover: str | None,
+) -> T:
     state = read_state(paths, class_fqn(type(obj)), obj.furu_hash)
     job = _job_context.get()
     if job is not None and job.furu_hash == obj.furu_hash:
         attempt = start_attempt(
-            state, job.attempt_id, backend=job.backend, job_id=job.job_id, job_folder=job.job_folder
+            state,
+            job.attempt_id,
+            backend=job.backend,
+            job_id=job.job_id,
+            job_folder=job.job_folder,
+            crashed_reason=takeover,
         )
     else:
-        attempt = start_attempt(state, secrets.token_hex(8))
+        attempt = start_attempt(state, secrets.token_hex(8), crashed_reason=takeover)
     write_state(paths, state)
     record_event(paths, "attempt_started", attempt.id, forced_by=forced_by)
     lock.start_heartbeat()

@@ -147,6 +147,7 @@ def start_attempt(
     status: AttemptStatus = "running",
     job_id: str | None = None,
     job_folder: str | None = None,
+    crashed_reason: str | None = None,
 ) -> Attempt:
     """Start an attempt: the queued one with ``attempt_id`` if there is one, else a new one.
 
@@ -158,7 +159,7 @@ def start_attempt(
         if earlier.status in _UNFINISHED and earlier is not adopted:
             earlier.status = "crashed"
             earlier.ended_at = earlier.ended_at or utcnow()
-            earlier.reason = earlier.reason or "its process stopped without recording an outcome"
+            earlier.reason = earlier.reason or crashed_reason or "its process stopped without recording an outcome"
     if adopted is not None:
         adopted.status, adopted.host, adopted.pid, adopted.started_at = status, hostname(), os.getpid(), utcnow()
         attempt = adopted

@@ -121,6 +121,11 @@ def test_holder_killed_with_sigkill_is_taken_over(
     assert f"pid {holder.pid} on this host) is no longer running" in err
     attempts = Slow().get_state().attempts
     assert [(a.status, a.pid) for a in attempts] == [("crashed", holder.pid), ("success", os.getpid())]
+    assert attempts[0].reason == (
+        f"taken over: lock held by host={hostname()} pid={holder.pid}, last heartbeat "
+        + attempts[0].reason.split("last heartbeat ")[1].split("s ago")[0]  # type: ignore[union-attr]
+        + f"s ago, and its holder (pid {holder.pid} on this host) is no longer running"
+    )
     assert len(calls(calls_file)) == 2
 
 
