@@ -92,14 +92,14 @@ proc_alive() {
 
 # stop_pid PIDFILE NAME: SIGTERM the daemon, wait up to 15 s, then SIGKILL.
 stop_pid() {
-    local pidfile="$1" name="$2" pid i
+    local pidfile="$1" name="$2" pid _
     if ! pid_alive "$pidfile" "$name"; then
         rm -f "$pidfile"
         return 0
     fi
     pid="$(tr -dc '0-9' <"$pidfile")"
     kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 1 150); do
+    for _ in $(seq 1 150); do
         proc_alive "$pid" || break
         sleep 0.1
     done
