@@ -25,13 +25,22 @@ from furu.timetravel import timetravel
 
 
 
-def __getattr__(name: str) -> object:
-    # The cluster API imports submitit; load it only when asked for.
-    if name == "load_or_create_all":
-        from furu.cluster import load_or_create_all
+# Loaded on first use: they import submitit, the catalog and dulwich, which
+# a script that only runs load_or_create never needs.
+_LAZY = {
+    "load_or_create_all": "furu.cluster",
+    "export": "furu.share",
+    "import_bundle": "furu.share",
+}
 
-        return load_or_create_all
-    raise AttributeError(f"module 'furu' has no attribute {name!r}")
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'furu' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
 
 
 __all__ = [
@@ -51,6 +60,8 @@ __all__ = [
     "PlanNode",
     "UnhashableValueError",
     "__version__",
+    "export",
+    "import_bundle",
     "load_or_create_all",
     "plan",
     "skip_hash",

@@ -31,6 +31,18 @@ class DependencyRef(BaseModel):
     hash: str
 
 
+class ImportOrigin(BaseModel):
+    """Where an imported artifact came from (``furu import``); absent for artifacts made here."""
+
+    bundle: str
+    exported_at: datetime
+    exported_by_host: str
+    exported_by_user: str
+    exporter_furu_version: str
+    exported_from_dir: str
+    imported_at: datetime
+
+
 class Metadata(Record):
     """Contents of ``.furu/metadata.json``."""
 
@@ -51,6 +63,7 @@ class Metadata(Record):
     loaded_dependencies: list[DependencyRef]
     resources: ResourceUsage
     git: GitProvenance | None = None
+    imported_from: ImportOrigin | None = None
 
 
 def read_metadata(paths: ArtifactPaths, obj: Furu[Any]) -> Metadata:

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,7 @@ def git(cwd: Path, *args: str) -> str:
 
 
 @pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     repo = tmp_path / "repo"
     repo.mkdir()
     monkeypatch.setenv("HOME", str(tmp_path))  # no global git config leaks in
@@ -52,7 +53,9 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     git(repo, "commit", "-q", "-m", "first")
     monkeypatch.chdir(repo)
     monkeypatch.syspath_prepend(str(repo))
-    return repo
+    sys.modules.pop("steps", None)  # each test imports steps.py from its own repository
+    yield repo
+    sys.modules.pop("steps", None)
 
 
 def create_in_subprocess(repo: Path, code: str = "from steps import Step; Step().load_or_create()") -> None:

@@ -4,6 +4,13 @@ from furu.cli.app import app
 
 # Importing a command module registers its commands on `app`.
 from furu.cli import timetravel as _timetravel  # noqa: E402,F401
+from furu.cli import inspect as _inspect  # noqa: E402,F401
+from furu.cli import compare as _compare  # noqa: E402,F401
+from furu.cli import graph as _graph  # noqa: E402,F401
+from furu.cli import manage as _manage  # noqa: E402,F401
+from furu.cli import run as _run  # noqa: E402,F401
+from furu.cli import setup as _setup  # noqa: E402,F401
+from furu.cli import share as _share  # noqa: E402,F401
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +23,8 @@ def _cluster() -> None:
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A git repository holding steps.py, as the working directory; its modules importable."""
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A git repository holding cluster_steps.py, as the working directory; its modules importable."""
     repo = tmp_path / "repo"
     repo.mkdir()
     git(repo, "init", "-q", "-b", "main")
@@ -31,15 +32,15 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     git(repo, "config", "user.name", "Test")
     (repo / "pyproject.toml").write_text('[project]\nname = "cluster-demo"\n')
     (repo / ".gitignore").write_text("__pycache__/\n")
-    (repo / "steps.py").write_text(STEPS)
+    (repo / "cluster_steps.py").write_text(STEPS)
     git(repo, "add", ".")
     git(repo, "commit", "-q", "-m", "steps")
     monkeypatch.chdir(repo)
     monkeypatch.syspath_prepend(str(repo))
     monkeypatch.setenv("FURU_POLL_INTERVAL_SECS", "0.2")
-    for module in [name for name in sys.modules if name == "steps"]:
-        del sys.modules[module]
-    return repo
+    sys.modules.pop("cluster_steps", None)  # each test imports the module from its own repository
+    yield repo
+    sys.modules.pop("cluster_steps", None)
 
 
 @pytest.fixture

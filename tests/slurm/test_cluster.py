@@ -25,7 +25,7 @@ def states(obj: furu.Furu[Any]) -> list[tuple[str, str]]:
 
 
 def test_a_three_level_pipeline_submitted_at_once(project: Path, executor: Any) -> None:
-    from steps import Data, Model, Report  # type: ignore[import-not-found]
+    from cluster_steps import Data, Model, Report  # type: ignore[import-not-found]
 
     [job] = furu.load_or_create_all([Report()], executor=executor)
     assert isinstance(job, submitit.Job)
@@ -33,7 +33,7 @@ def test_a_three_level_pipeline_submitted_at_once(project: Path, executor: Any) 
     job_ids = [obj.get_state().latest_attempt.job_id for obj in (Data(), Model(), Report())]
     assert len(set(job_ids)) == 3 and job_ids[2] == job.job_id
     # Edit the code right after submitting: the jobs run the submitted snapshot.
-    (project / "steps.py").write_text((project / "steps.py").read_text().replace('VALUE = "v1"', 'VALUE = "edited"'))
+    (project / "cluster_steps.py").write_text((project / "cluster_steps.py").read_text().replace('VALUE = "v1"', 'VALUE = "edited"'))
     assert job.result() == "v1:30"
     for obj in (Data(), Model(), Report()):
         assert obj.exists()
@@ -52,7 +52,7 @@ def test_a_three_level_pipeline_submitted_at_once(project: Path, executor: Any) 
 RACE = """
 import sys, time, os, submitit
 sys.path.insert(0, {repo!r})
-from steps import Sleepy
+from cluster_steps import Sleepy
 executor = submitit.AutoExecutor(folder={folder!r}, cluster="slurm")
 executor.update_parameters(timeout_min=60, slurm_partition="debug")
 while not os.path.exists({go!r}):
@@ -71,15 +71,15 @@ def test_two_racing_submitters_share_one_job(project: Path, tmp_path: Path) -> N
     assert [r.returncode for r in racers] == [0, 0], [err for _, err in outputs]
     job_ids = {out.strip() for out, _ in outputs}
     assert len(job_ids) == 1
-    from steps import Sleepy  # type: ignore[import-not-found]
+    from cluster_steps import Sleepy  # type: ignore[import-not-found]
 
     assert [(a.status, a.job_id) for a in Sleepy(seconds=5).get_state().attempts][0][1] == job_ids.pop()
     assert len(Sleepy(seconds=5).get_state().attempts) == 1
-    assert any("join   steps.Sleepy" in err for _, err in outputs)
+    assert any("join   cluster_steps.Sleepy" in err for _, err in outputs)
 
 
 def test_a_cancelled_job_is_recorded_and_resubmission_works(project: Path, executor: Any) -> None:
-    from steps import Sleepy  # type: ignore[import-not-found]
+    from cluster_steps import Sleepy  # type: ignore[import-not-found]
 
     sleepy = Sleepy(seconds=120)
     job = sleepy.load_or_create(executor=executor)
@@ -99,7 +99,7 @@ def test_a_cancelled_job_is_recorded_and_resubmission_works(project: Path, execu
 
 
 def test_a_preempted_job_is_requeued_and_resumes_from_its_checkpoint(project: Path, executor: Any) -> None:
-    from steps import Resumable  # type: ignore[import-not-found]
+    from cluster_steps import Resumable  # type: ignore[import-not-found]
 
     resumable = Resumable(steps=12)
     job = resumable.load_or_create(executor=executor)
@@ -115,7 +115,7 @@ def test_a_preempted_job_is_requeued_and_resumes_from_its_checkpoint(project: Pa
 
 
 def test_a_failing_job_shows_its_traceback(project: Path, executor: Any) -> None:
-    from steps import Broken  # type: ignore[import-not-found]
+    from cluster_steps import Broken  # type: ignore[import-not-found]
 
     job = Broken().load_or_create(executor=executor)
     with pytest.raises(submitit.core.utils.FailedJobError, match="the experiment diverged"):

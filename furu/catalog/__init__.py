@@ -1,0 +1,60 @@
+"""The catalog: every artifact under the data roots, as records, fast (see docs/cli.md).
+
+The artifact directories are the only truth; the index under
+``<data_root>/.catalog/`` is a cache validated against them on every use and
+rebuilt from them when deleted.
+
+::
+
+    from furu.catalog import scan, read_record
+    for record in scan(details=True):
+        print(record.fqn, record.hash, record.status, record.config)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from furu.catalog.catalog import Catalog, Progress, no_progress
+from furu.catalog.entry import Entry
+from furu.catalog.record import STATUSES, ArtifactRecord, ArtifactStatus
+from furu.errors import FuruNotFound
+from furu.settings import Settings
+
+
+def scan(
+    settings: Settings | None = None,
+    *,
+    details: bool = False,
+    sizes: bool = False,
+    progress: Progress = no_progress,
+) -> list[ArtifactRecord]:
+    """Every artifact of the project, up to date. ``details`` adds config and dependencies
+    (from metadata.json), ``sizes`` the bytes on disk; both are cached in the index."""
+    catalog = Catalog(settings, progress=progress)
+    return catalog.records(catalog.refresh(), details=details, sizes=sizes)
+
+
+def read_record(artifact_dir: str | Path, *, details: bool = True, sizes: bool = False) -> ArtifactRecord:
+    """The record of one artifact directory, read straight from it (no index)."""
+    catalog = Catalog(use_index=False)
+    entry = catalog.entry_at(artifact_dir)
+    if entry is None:
+        raise FuruNotFound(
+            f"{artifact_dir} is not an artifact directory (expected <class dir>/<32 hex chars> "
+            "holding a .furu/ directory)."
+        )
+    return catalog.records([entry], details=details, sizes=sizes)[0]
+
+
+__all__ = [
+    "STATUSES",
+    "ArtifactRecord",
+    "ArtifactStatus",
+    "Catalog",
+    "Entry",
+    "Progress",
+    "no_progress",
+    "read_record",
+    "scan",
+]

@@ -1,0 +1,93 @@
+"""What the catalog knows about one artifact: :class:`ArtifactRecord` and its status.
+
+``ArtifactRecord`` is the public, JSON-ready form every command prints with
+``--json`` and every library caller (time travel, export, the dashboard)
+receives. It is built from the artifact directory alone, so it is never more
+true than the directory: the catalog's index only makes building it cheaper.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from furu.layout import ArtifactPaths
+from furu.metadata import DependencyRef
+
+ArtifactStatus = Literal["success", "failed", "running", "crashed", "preempted", "queued", "absent", "corrupt"]
+"""What a listing shows per artifact.
+
+success: the success marker is there (a cache hit). failed: the latest attempt
+raised. running / queued: an attempt is in progress (running has a live lock
+holder). crashed: an attempt stopped without recording an outcome, or says
+running but nobody holds its lock any more. preempted: stopped by SIGTERM or
+Ctrl-C, resumable. absent: the directory exists but holds no result (never
+finished, or invalidated). corrupt: a furu file in ``.furu/`` cannot be read.
+"""
+
+STATUSES: tuple[str, ...] = ("success", "failed", "running", "crashed", "preempted", "queued", "absent", "corrupt")
+
+
+class ArtifactRecord(BaseModel):
+    """One artifact directory as the catalog sees it."""
+
+    fqn: str = Field(description="The class, as module.QualName.")
+    hash: str = Field(description="The config hash (32 hex chars); the directory's name.")
+    dir: str = Field(description="Absolute path of the artifact directory.")
+    version_controlled: bool = Field(description="Lives under the artifacts root (meant to be committed).")
+    status: ArtifactStatus
+    problem: str | None = Field(default=None, description="Why it is corrupt, failed or crashed.")
+    created: datetime | None = Field(default=None, description="When the first attempt started.")
+    updated: datetime | None = Field(default=None, description="When its state last changed.")
+    runtime_secs: float | None = Field(default=None, description="Duration of the latest attempt (so far).")
+    attempts: int = 0
+    size_bytes: int | None = Field(default=None, description="Bytes on disk; None when not computed.")
+    tags: list[str] = Field(default_factory=list)
+    name: str | None = None
+    version: str | None = Field(default=None, description="The class version it was created with.")
+    config: dict[str, Any] | None = Field(default=None, description="The config (from metadata.json).")
+    declared_dependencies: list[DependencyRef] = Field(default_factory=list)
+    loaded_dependencies: list[DependencyRef] = Field(default_factory=list)
+    details_loaded: bool = Field(
+        default=False, description="Whether config, version and dependencies were read from metadata.json."
+    )
+
+    @property
+    def paths(self) -> ArtifactPaths:
+        return ArtifactPaths(self.dir)
+
+    @property
+    def short_hash(self) -> str:
+        return self.hash[:8]
+
+    @property
+    def class_name(self) -> str:
+        """The class's qualname without its module (best effort from the fqn)."""
+        return self.fqn.rsplit(".", 1)[-1]
+
+    @property
+    def label(self) -> str:
+        """``module.QualName 1a2b3c4d``: how messages name an artifact."""
+        return f"{self.fqn} {self.short_hash}"
+
+    @property
+    def created_ts(self) -> float | None:
+        return self.created.timestamp() if self.created is not None else None
+
+    @property
+    def updated_ts(self) -> float | None:
+        return self.updated.timestamp() if self.updated is not None else None
+
+    @property
+    def dependencies(self) -> list[DependencyRef]:
+        """Declared and loaded dependencies, each once, declared first."""
+        seen: dict[str, DependencyRef] = {}
+        for ref in [*self.declared_dependencies, *self.loaded_dependencies]:
+            seen.setdefault(ref.hash, ref)
+        return list(seen.values())
+
+
+def timestamp_to_datetime(value: float | None) -> datetime | None:
+    return datetime.fromtimestamp(value, UTC) if value is not None else None

@@ -1,0 +1,239 @@
+"""``furu ls``, ``furu show``, ``furu logs``: find artifacts and look inside one."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Annotated, Any
+
+import typer
+
+from furu.cli.app import PANEL_FIND, app
+from furu.cli.completion import complete_ref, complete_sort
+from furu.cli.render import (
+    JSON_HELP,
+    catalog,
+    console,
+    human_duration,
+    human_size,
+    human_time,
+    print_json,
+    short_value,
+    status_text,
+)
+
+DEFAULT_LIMIT = 50
+DEFAULT_SORT = "created"  # furu.query.DEFAULT_SORT; library modules are imported when a command runs
+
+RefArgument = Annotated[
+    list[str],
+    typer.Argument(
+        help="A hash or unique prefix, an artifact directory, or module:Class key=value ...",
+        autocompletion=complete_ref,
+        show_default=False,
+    ),
+]
+
+
+@app.command("ls", rich_help_panel=PANEL_FIND)
+def ls_command(
+    filters: Annotated[
+        list[str] | None,
+        typer.Argument(help="Filters, all must hold: status=failed class~Train lr>1e-3 data.name=toy created>2026-11-01 tag=best"),
+    ] = None,
+    sort: Annotated[
+        str, typer.Option("--sort", "-s", help="created|updated|runtime|status|class|size|hash|name or a config path.", autocompletion=complete_sort)
+    ] = DEFAULT_SORT,
+    reverse: Annotated[bool, typer.Option("--reverse", "-r", help="Reverse the sort order.")] = False,
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-n", help=f"Show at most N (default {DEFAULT_LIMIT}; all with --json; 0 = all).")
+    ] = None,
+    columns: Annotated[
+        list[str] | None, typer.Option("--column", "-c", help="Add a config field column (repeat, or comma-separate): -c lr,data.name")
+    ] = None,
+    show_path: Annotated[bool, typer.Option("--path", help="Add the artifact directory column.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+) -> None:
+    """List artifacts: newest first, filtered, sorted, with chosen config fields."""
+    from rich.table import Table
+
+    from furu.listing import list_artifacts
+
+    effective_limit = limit if limit is not None else (0 if as_json else DEFAULT_LIMIT)
+    listing = list_artifacts(filters or [], sort=sort, reverse=reverse, limit=effective_limit, catalog=catalog())
+    if as_json:
+        print_json(listing.records)
+        return
+    paths = [column.strip() for text in columns or [] for column in text.split(",") if column.strip()]
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for header in ("class", "hash", "status", "created", "runtime", "size", "name/tags", *paths):
+        table.add_column(header, no_wrap=header != "name/tags", justify="right" if header in ("runtime", "size") else "left")
+    if show_path:
+        table.add_column("dir", no_wrap=True)
+    for record in listing.records:
+        label = " ".join(filter(None, [record.name, *(f"#{tag}" for tag in record.tags)]))
+        row: list[Any] = [
+            record.class_name, record.short_hash, status_text(record.status), human_time(record.created),
+            human_duration(record.runtime_secs), human_size(record.size_bytes), label,
+            *(_cell(record.config, path) for path in paths),
+        ]
+        table.add_row(*row, *([os.path.relpath(record.dir)] if show_path else []))
+    out = console()
+    if listing.records:
+        out.print(table)
+    shown, matched = len(listing.records), listing.matched
+    more = "; --limit 0 shows all" if shown < matched else ""
+    out.print(f"[dim]{shown} shown, {matched} matching, {listing.total} artifacts{more}[/]")
+    for record in listing.records:
+        if record.status == "corrupt":
+            out.print(f"[bold red]corrupt[/] {record.dir}: {record.problem}", soft_wrap=True)
+
+
+@app.command("show", rich_help_panel=PANEL_FIND)
+def show_command(
+    ref: RefArgument,
+    log_lines: Annotated[int, typer.Option("--log-lines", help="How many log lines to show.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+) -> None:
+    """Everything about one artifact: config, state and attempts, provenance, dependencies, files, log."""
+    from rich.table import Table
+
+    from furu.refs import resolve_entry
+    from furu.report import artifact_report
+
+    cat = catalog()
+    report = artifact_report(resolve_entry(ref, cat), cat, log_lines=log_lines)
+    if as_json:
+        print_json(report)
+        return
+    out = console()
+    record = report.record
+    out.print(f"[bold]{record.fqn}[/] {record.hash}  ", status_text(record.status), sep="", soft_wrap=True)
+    out.print(f"[dim]{record.dir}[/]", soft_wrap=True)
+    facts: list[tuple[str, str | None]] = [
+        ("name", record.name), ("tags", ", ".join(record.tags) or None), ("created", human_time(record.created)),
+        ("updated", human_time(record.updated)), ("runtime", human_duration(record.runtime_secs)),
+        ("size", human_size(record.size_bytes)), ("version", repr(record.version) if record.version is not None else None),
+        ("version-controlled", "yes" if record.version_controlled else None), ("problem", record.problem),
+    ]
+    for key, value in facts:
+        if value:
+            out.print(f"  {key:<19}{value}", soft_wrap=True)
+    for problem in report.problems:
+        if problem != record.problem:
+            out.print(f"  [red]problem[/]            {problem}", soft_wrap=True)
+    if record.config is not None:
+        out.print("\n[bold]config[/]")
+        out.print(_config_tree(record.config))
+    if report.state is not None and report.state.attempts:
+        out.print("\n[bold]attempts[/]")
+        table = Table(box=None, pad_edge=False, header_style="dim")
+        for header in ("#", "status", "started", "runtime", "where", "error / reason"):
+            table.add_column(header)
+        for attempt in report.state.attempts:
+            runtime = (attempt.ended_at - attempt.started_at).total_seconds() if attempt.ended_at else None
+            why = f"{attempt.error.type.rsplit('.', 1)[-1]}: {attempt.error.message}" if attempt.error else attempt.reason
+            table.add_row(
+                str(attempt.number), status_text(attempt.status), human_time(attempt.started_at),
+                human_duration(runtime), _where(attempt), why or "",
+            )
+        out.print(table)
+    if report.metadata is not None:
+        meta = report.metadata
+        out.print("\n[bold]provenance[/]")
+        out.print(f"  host               {meta.host.user}@{meta.host.hostname}, python {meta.host.python_version}")
+        out.print(f"  command            {' '.join(meta.host.argv)}", soft_wrap=True)
+        git = meta.git
+        if git is None or not git.in_repository:
+            out.print(f"  git                {(git.note if git else None) or 'not recorded'}")
+        else:
+            dirty = " (dirty)" if git.dirty else ""
+            out.print(f"  git                {git.branch or 'detached'} @ {(git.head_commit or '')[:12]}{dirty}")
+            if git.snapshot_id:
+                out.print(f"  snapshot           {git.snapshot_id[:12]}  (furu timetravel {record.short_hash})")
+    if report.dependencies is not None and report.dependencies.children:
+        out.print("\n[bold]dependencies[/]")
+        for child in report.dependencies.children:
+            out.print("  ", status_text(child.status), f" {child.fqn} {child.hash[:8]} [dim]({child.edge})[/]", sep="")
+    if report.dependents:
+        out.print("\n[bold]dependents[/]")
+        for dependent in report.dependents:
+            out.print("  ", status_text(dependent.status), f" {dependent.fqn} {dependent.short_hash}", sep="")
+    if report.files:
+        out.print("\n[bold]files[/]")
+        for info in report.files:
+            out.print(f"  {human_size(info.bytes):>10}  {info.path}", soft_wrap=True)
+        if report.files_omitted:
+            out.print(f"  [dim]... and {report.files_omitted} more[/]")
+    if report.log_tail:
+        out.print(f"\n[bold]log[/] [dim](last {len(report.log_tail)} lines of .furu/furu.log; furu logs {record.short_hash})[/]")
+        for line in report.log_tail:
+            out.print(f"  {line}", markup=False, soft_wrap=True)
+    if report.python:
+        out.print("\n[bold]python[/]")
+        out.print(report.python.rstrip(), markup=False, soft_wrap=True)
+
+
+@app.command("logs", rich_help_panel=PANEL_FIND)
+def logs_command(
+    ref: RefArgument,
+    follow: Annotated[bool, typer.Option("--follow", "-f", help="Keep printing new lines while the artifact runs.")] = False,
+    lines: Annotated[int, typer.Option("--lines", "-n", help="Lines to show from the end (0 = all).")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help='Print {"path": ..., "lines": [...]} (no --follow).')] = False,
+) -> None:
+    """Print an artifact's log (.furu/furu.log)."""
+    from furu.refs import resolve_entry
+    from furu.report import tail
+
+    cat = catalog()
+    entry = resolve_entry(ref, cat)
+    path = entry.record().paths.log
+    if as_json:
+        print_json({"path": str(path), "lines": tail(path, lines)})
+        return
+    for line in tail(path, lines):
+        typer.echo(line)
+    if not follow:
+        return
+    position = path.stat().st_size if path.exists() else 0
+    try:
+        while True:
+            if path.exists() and path.stat().st_size > position:
+                with open(path, encoding="utf-8", errors="replace") as handle:
+                    handle.seek(position)
+                    chunk = handle.read()
+                    position = handle.tell()
+                typer.echo(chunk, nl=False)
+                continue
+            cat.validate([entry])
+            if entry.status not in ("running", "queued"):
+                return
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        return
+
+
+def _where(attempt: Any) -> str:
+    job = f" job {attempt.job_id}" if attempt.job_id else ""
+    return f"{attempt.host} pid {attempt.pid} ({attempt.backend}{job})"
+
+
+def _cell(config: dict | None, path: str) -> str:
+    from furu.query import config_value, is_missing
+
+    value = config_value(config, path.removeprefix("config.").split("."))
+    return "-" if is_missing(value) else short_value(value)
+
+
+def _config_tree(config: dict, label: str | None = None) -> Any:
+    from rich.tree import Tree
+
+    tree = Tree(label or f"[cyan]{config.get('__class__', '')}[/]")
+    for key, value in config.items():
+        if key == "__class__":
+            continue
+        if isinstance(value, dict) and "__class__" in value:
+            tree.add(_config_tree(value, f"{key} = [cyan]{value['__class__']}[/]"))
+        else:
+            tree.add(f"{key} = {short_value(value, 80)}")
+    return tree

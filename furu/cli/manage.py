@@ -1,0 +1,209 @@
+"""``furu invalidate | rm | gc | du | tag | untag | name``: change and clean up artifacts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from furu.cli.app import PANEL_MANAGE, app
+from furu.cli.completion import complete_ref
+from furu.cli.render import (
+    JSON_HELP,
+    catalog,
+    console,
+    human_size,
+    print_json,
+    status_text,
+)
+from furu.errors import FuruError
+
+RefArgument = Annotated[str, typer.Argument(help="A hash or prefix, a path, or a quoted 'module:Class k=v'.", autocompletion=complete_ref)]
+JsonOption = Annotated[bool, typer.Option("--json", help=JSON_HELP)]
+SHOWN_CANDIDATES = 20
+
+
+@app.command("invalidate", rich_help_panel=PANEL_MANAGE)
+def invalidate_command(
+    ref: RefArgument,
+    cascade: Annotated[bool, typer.Option("--cascade", help="Also invalidate everything downstream of it.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Mark a result absent so the next load_or_create recomputes it (files stay until then)."""
+    from furu.invalidate import invalidate
+    from furu.refs import resolve_entry
+
+    cat = catalog()
+    result = invalidate([resolve_entry(ref, cat)], cascade=cascade, catalog=cat)
+    if as_json:
+        print_json(result)
+        return
+    out = console()
+    for record in result.invalidated:
+        out.print(f"invalidated {record.label}")
+    for skipped in result.skipped:
+        out.print(f"[yellow]skipped[/] {skipped.record.label}: {skipped.reason}", soft_wrap=True)
+
+
+@app.command("rm", rich_help_panel=PANEL_MANAGE)
+def rm_command(
+    ref: RefArgument,
+    force: Annotated[bool, typer.Option("--force", help="Also remove a tagged or version-controlled artifact.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Delete an artifact directory (never one that is being created)."""
+    from furu.gc import remove_artifact
+    from furu.refs import resolve_entry
+
+    cat = catalog()
+    entry = resolve_entry(ref, cat)
+    record = cat.records([entry], details=False, sizes=True)[0]
+    if not force and (record.tags or record.version_controlled):
+        why = f"tagged {', '.join(record.tags)}" if record.tags else "version-controlled (meant to be committed)"
+        raise FuruError(f"{record.label} is {why}; add --force to remove it anyway.")
+    remove_artifact(record)
+    cat.forget(entry)
+    cat.save()
+    if as_json:
+        print_json(record)
+        return
+    console().print(f"removed {record.label} ({human_size(record.size_bytes)}) from {record.dir}", soft_wrap=True)
+
+
+@app.command("gc", rich_help_panel=PANEL_MANAGE)
+def gc_command(
+    older_than: Annotated[
+        str | None, typer.Option("--older-than", help="Also collect unused, untagged successes not updated for this long (e.g. 30d).")
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Delete (without it, gc only reports).")] = False,
+    include_tagged: Annotated[bool, typer.Option("--include-tagged", help="Do not protect tagged artifacts.")] = False,
+    include_version_controlled: Annotated[
+        bool, typer.Option("--include-version-controlled", help="Do not protect version-controlled artifacts.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Find failed, crashed, incomplete, corrupt and orphaned artifacts; delete them with --yes."""
+    from rich.table import Table
+
+    from furu.gc import REASONS, collect, plan_gc
+    from furu.query import parse_duration
+
+    cat = catalog()
+    plan = plan_gc(
+        cat,
+        older_than=parse_duration(older_than) if older_than else None,
+        include_tagged=include_tagged,
+        include_version_controlled=include_version_controlled,
+    )
+    removal = collect(plan, cat) if yes else None
+    if as_json:
+        print_json({"plan": plan, "removal": removal})
+        return
+    out = console()
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for header, justify in (("reason", "left"), ("artifacts", "right"), ("size", "right")):
+        table.add_column(header, justify=justify)  # type: ignore[arg-type]
+    for reason in REASONS:
+        if plan.counts[reason]:
+            table.add_row(reason, str(plan.counts[reason]), human_size(plan.bytes[reason]))
+    table.add_row("[bold]total[/]", f"[bold]{len(plan.candidates)}[/]", f"[bold]{human_size(plan.total_bytes)}[/]")
+    out.print(table)
+    for candidate in plan.candidates[:SHOWN_CANDIDATES]:
+        out.print(f"  {candidate.reason:<10} {candidate.record.label}  [dim]{candidate.detail}[/]", soft_wrap=True)
+    if len(plan.candidates) > SHOWN_CANDIDATES:
+        out.print(f"  [dim]... and {len(plan.candidates) - SHOWN_CANDIDATES} more (--json lists all)[/]")
+    if plan.protected:
+        out.print(
+            f"[dim]{len(plan.protected)} more are protected (tagged or version-controlled): "
+            "--include-tagged / --include-version-controlled to collect them too.[/]"
+        )
+    if removal is None:
+        if plan.candidates:
+            out.print(f"Dry run: nothing deleted. furu gc --yes deletes {len(plan.candidates)} artifacts ({human_size(plan.total_bytes)}).")
+        return
+    out.print(f"Deleted {len(removal.removed)} artifacts, freed {human_size(removal.freed_bytes)}.")
+    for skipped in removal.skipped:
+        out.print(f"[yellow]kept[/] {skipped.record.label}: {skipped.detail}", soft_wrap=True)
+
+
+@app.command("du", rich_help_panel=PANEL_MANAGE)
+def du_command(
+    by: Annotated[str, typer.Option("--by", help="Group by namespace, class or artifact.")] = "class",
+    limit: Annotated[int, typer.Option("--limit", "-n", help="Show the N largest (0 = all).")] = 0,
+    as_json: JsonOption = False,
+) -> None:
+    """Disk usage by namespace, class or artifact, largest first, with totals."""
+    from rich.table import Table
+
+    from furu.usage import disk_usage
+
+    if by not in ("namespace", "class", "artifact"):
+        raise typer.BadParameter(f"--by must be namespace, class or artifact, not {by!r}")
+    usage = disk_usage(by, catalog=catalog(), limit=limit or None)  # type: ignore[arg-type]
+    if as_json:
+        print_json(usage)
+        return
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    table.add_column(by)
+    table.add_column("artifacts", justify="right")
+    table.add_column("size", justify="right")
+    for row in usage.rows:
+        table.add_row(row.key, str(row.artifacts), human_size(row.bytes))
+    if usage.raw_bytes:
+        table.add_row("[dim](raw/ shared files)[/]", "", human_size(usage.raw_bytes))
+    table.add_row("[bold]total[/]", f"[bold]{usage.artifacts}[/]", f"[bold]{human_size(usage.total_bytes)}[/]")
+    console().print(table)
+
+
+@app.command("tag", rich_help_panel=PANEL_MANAGE)
+def tag_command(
+    ref: RefArgument,
+    tags: Annotated[list[str], typer.Argument(help="Tags to add (tagged artifacts are kept by gc).")],
+    as_json: JsonOption = False,
+) -> None:
+    """Tag an artifact (e.g. best, paper); `furu ls tag=best` finds it."""
+    from furu.annotations import add_tags
+
+    _annotate(ref, as_json, lambda path: add_tags(path, tags))
+
+
+@app.command("untag", rich_help_panel=PANEL_MANAGE)
+def untag_command(
+    ref: RefArgument,
+    tags: Annotated[list[str], typer.Argument(help="Tags to remove.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Remove tags from an artifact."""
+    from furu.annotations import remove_tags
+
+    _annotate(ref, as_json, lambda path: remove_tags(path, tags))
+
+
+@app.command("name", rich_help_panel=PANEL_MANAGE)
+def name_command(
+    ref: RefArgument,
+    name: Annotated[str | None, typer.Argument(help="The name; omit with --clear.")] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Remove the name.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Give an artifact a human name, shown by furu ls."""
+    from furu.annotations import set_name
+
+    if (name is None) == (not clear):
+        raise typer.BadParameter("give a NAME, or --clear to remove the name")
+    _annotate(ref, as_json, lambda path: set_name(path, None if clear else name))
+
+
+def _annotate(ref: str, as_json: bool, change: object) -> None:
+    from furu.refs import resolve_entry
+
+    cat = catalog()
+    entry = resolve_entry(ref, cat)
+    change(entry.dir)  # type: ignore[operator]
+    cat.validate([entry])
+    record = cat.records([entry], details=False)[0]
+    if as_json:
+        print_json(record)
+        return
+    tags = ", ".join(record.tags) or "none"
+    console().print(f"{record.label}  ", status_text(record.status), f"  name: {record.name or '-'}  tags: {tags}", sep="")

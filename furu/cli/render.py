@@ -1,0 +1,142 @@
+"""How the CLI shows things: consoles, JSON, progress bars, and human sizes, durations and times.
+
+Human output goes through rich on stdout; ``--json`` output is plain JSON on
+stdout and nothing else; progress bars go to stderr and only on a terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+import typer
+from pydantic import BaseModel
+from rich.console import Console
+from rich.text import Text
+
+STATUS_STYLE = {
+    "success": "green",
+    "failed": "red",
+    "running": "cyan",
+    "crashed": "magenta",
+    "preempted": "yellow",
+    "queued": "blue",
+    "absent": "dim",
+    "corrupt": "bold red",
+    "missing": "dim red",
+}
+
+PROGRESS_MIN_ITEMS = 200
+
+JSON_HELP = "Print JSON (machine-readable) instead of a table."
+
+
+def console() -> Console:
+    """A console on the current stdout (tests swap it), soft-wrapping off so paths stay whole."""
+    return Console(file=sys.stdout, highlight=False)
+
+
+def error_console() -> Console:
+    return Console(file=sys.stderr, highlight=False)
+
+
+def print_json(data: Any) -> None:
+    """JSON on stdout: pydantic models (or lists of them) dumped in JSON mode."""
+    typer.echo(json.dumps(_jsonable(data), indent=2, ensure_ascii=False))
+
+
+def _jsonable(data: Any) -> Any:
+    if isinstance(data, BaseModel):
+        return data.model_dump(mode="json")
+    if isinstance(data, list | tuple):
+        return [_jsonable(item) for item in data]
+    if isinstance(data, dict):
+        return {key: _jsonable(value) for key, value in data.items()}
+    return data
+
+
+@contextmanager
+def progress(description: str, total: int) -> Iterator[Callable[[int], None]]:
+    """A transient progress bar on stderr for long jobs (nothing when stderr is not a terminal)."""
+    err = error_console()
+    if total < PROGRESS_MIN_ITEMS or not err.is_terminal:
+        yield lambda n: None
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=err, transient=True,
+    ) as bar:
+        task = bar.add_task(description, total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+def catalog() -> Any:
+    """The project's catalog (a :class:`furu.catalog.Catalog`), with progress bars."""
+    from furu.catalog import Catalog
+
+    return Catalog(progress=progress)
+
+
+def status_text(status: str) -> Text:
+    return Text(status, style=STATUS_STYLE.get(status, ""))
+
+
+def human_size(size: int | None) -> str:
+    """``6.1 KiB``; ``-`` when unknown."""
+    if size is None:
+        return "-"
+    if size < 1024:
+        return f"{size} B"
+    exponent = min(int(math.log(size, 1024)), 5)
+    return f"{size / 1024**exponent:.1f} {'KMGTP'[exponent - 1]}iB"
+
+
+def human_duration(seconds: float | None) -> str:
+    """``0.42s``, ``12.3s``, ``3m05s``, ``2h10m``, ``3d04h``; ``-`` when unknown."""
+    if seconds is None:
+        return "-"
+    if seconds < 10:
+        return f"{seconds:.2f}s"
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    minutes, secs = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes}m{secs:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours}h{minutes:02d}m"
+    days, hours = divmod(hours, 24)
+    return f"{days}d{hours:02d}h"
+
+
+def human_time(moment: datetime | None) -> str:
+    """Local time, to the minute: ``2026-11-26 14:05``."""
+    if moment is None:
+        return "-"
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def short_value(value: Any, width: int = 40) -> str:
+    """A config value for a table cell."""
+    if isinstance(value, dict) and "__class__" in value:
+        text = value["__class__"].rsplit(".", 1)[-1] + "(...)"
+    elif isinstance(value, float):
+        text = f"{value:g}"
+    elif value == "":
+        text = '""'
+    else:
+        text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -1,0 +1,49 @@
+"""``furu run``: build configs from the command line (with sweeps) and load or create each."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from furu.cli.app import EXIT_USER_ERROR, PANEL_RUN, app
+from furu.cli.render import JSON_HELP, console, human_duration, print_json, status_text
+
+_STYLE = {"loaded": "green", "created": "green", "cached": "green", "failed": "red", "missing": "yellow", "running": "cyan"}
+
+
+@app.command("run", rich_help_panel=PANEL_RUN)
+def run_command(
+    target: Annotated[str, typer.Argument(help="The class, as module:Class (e.g. mypkg.train:Train).")],
+    assignments: Annotated[list[str] | None, typer.Argument(help="Fields to set: lr=3e-4 data.name=toy")] = None,
+    sweep: Annotated[
+        list[str] | None, typer.Option("--sweep", help="Values to sweep, key=v1,v2 (repeat: cartesian product).")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only say what would be loaded or created.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+) -> None:
+    """Build a config from key=value words and load or create it (each one, with --sweep)."""
+    from rich.table import Table
+
+    from furu.sweep import build_sweep, run_configs
+
+    configs = build_sweep(target, assignments or [], sweep or [])
+    outcomes = run_configs(configs, dry_run=dry_run)
+    if as_json:
+        print_json(outcomes)
+    else:
+        table = Table(box=None, pad_edge=False, header_style="bold")
+        for header in ("config", "hash", "outcome", "runtime", "result" if not dry_run else "to create"):
+            table.add_column(header, overflow="fold")
+        for item in outcomes:
+            last = str(item.missing_dependencies) if dry_run else (item.error or item.result or "")
+            table.add_row(
+                " ".join(item.assignments) or "(defaults)", item.hash[:8],
+                status_text(item.outcome).copy() if item.outcome not in _STYLE else f"[{_STYLE[item.outcome]}]{item.outcome}[/]",
+                human_duration(item.runtime_secs), last,
+            )
+        console().print(table)
+    failed = [item for item in outcomes if item.outcome == "failed"]
+    if failed and not dry_run:
+        typer.secho(f"error: {len(failed)} of {len(outcomes)} configs failed.", fg=typer.colors.RED, err=True)
+        raise typer.Exit(EXIT_USER_ERROR)

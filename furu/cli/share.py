@@ -1,0 +1,161 @@
+"""``furu export`` and ``furu import``: share experiments as one bundle file (see docs/sharing.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from furu.cli.app import PANEL_REPRODUCE, app
+from furu.cli.render import JSON_HELP, console, error_console, human_size, print_json
+from furu.share import ExportReport, ImportReport, export, import_bundle
+from furu.share.export import ProgressFactory
+
+PROGRESS_MIN_BYTES = 64 * 2**20
+
+
+class CodeOption(str, Enum):
+    bundle = "bundle"
+    none = "none"
+
+
+@app.command("export", rich_help_panel=PANEL_REPRODUCE)
+def export_command(
+    refs: Annotated[
+        list[str],
+        typer.Argument(
+            help="Artifacts: hashes or unique prefixes, artifact directories, or quoted config specs "
+            "('pkg.mod:Train lr=3e-4').",
+            show_default=False,
+        ),
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The bundle file to write.", show_default=False)],
+    no_deps: Annotated[bool, typer.Option("--no-deps", help="Leave out the dependencies.")] = False,
+    code: Annotated[
+        CodeOption,
+        typer.Option(
+            "--code",
+            help="bundle: include the snapshot commits (time travel works at the receiver); none: leave them out.",
+        ),
+    ] = CodeOption.bundle,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+) -> None:
+    """Write artifacts, their dependencies and their code into one bundle file to send to someone."""
+    report = export(refs, output, deps=not no_deps, code=code.value, progress=_progress(as_json))
+    if as_json:
+        print_json(report)
+        return
+    _print_export(report)
+
+
+@app.command("import", rich_help_panel=PANEL_REPRODUCE)
+def import_command(
+    bundle: Annotated[Path, typer.Argument(help="A bundle written by `furu export`.", show_default=False)],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Verify the bundle and say what would happen; write nothing.")
+    ] = False,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace artifacts that have the same hash but a different result.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+) -> None:
+    """Verify a bundle and add its artifacts (and code snapshots) to this project."""
+    report = import_bundle(bundle, dry_run=dry_run, overwrite=overwrite, progress=_progress(as_json))
+    if as_json:
+        print_json(report)
+        return
+    _print_import(report)
+
+
+def _print_export(report: ExportReport) -> None:
+    out = console()
+    out.print(f"Wrote [cyan]{report.path}[/] ({human_size(report.size_bytes)})", soft_wrap=True)
+    for item in report.experiments:
+        role = "" if item.requested else " [dim](dependency)[/]"
+        out.print(f"  {item.fqn} {item.hash[:8]}  {item.files} files, {human_size(item.bytes)}{role}", soft_wrap=True)
+        for path in item.unpickles_code:
+            out.print(f"    [yellow]unpickles code on load:[/] {path}", soft_wrap=True)
+    if report.snapshot_ids:
+        out.print(f"  code: {len(report.snapshot_ids)} snapshot commit(s) as a git bundle", soft_wrap=True)
+    else:
+        out.print("  code: none" + (" (--code none)" if report.code == "none" else ""), soft_wrap=True)
+    for warning in report.warnings:
+        out.print(f"[yellow]warning:[/] {warning}", soft_wrap=True)
+
+
+_VERBS = {
+    False: {"imported": "imported", "replaced": "replaced", "skipped": "skipped", "refused": "refused"},
+    True: {"imported": "would import", "replaced": "would replace", "skipped": "would skip", "refused": "would refuse"},
+}
+_STYLES = {"imported": "green", "replaced": "yellow", "skipped": "dim", "refused": "red"}
+
+
+def _print_import(report: ImportReport) -> None:
+    out = console()
+    dry = " [bold](dry run: nothing written)[/]" if report.dry_run else ""
+    out.print(
+        f"Bundle {Path(report.bundle).name}: exported by {report.exported_by} on "
+        f"{report.exported_at:%Y-%m-%d %H:%M} UTC (furu {report.exporter_furu_version}){dry}",
+        soft_wrap=True,
+    )
+    for item in report.experiments:
+        verb = _VERBS[report.dry_run][item.action]
+        reason = f"  [dim]{item.reason}[/]" if item.reason else ""
+        out.print(f"  [{_STYLES[item.action]}]{verb:<13}[/] {item.fqn} {item.hash[:8]}{reason}", soft_wrap=True)
+        for path in item.unpickles_code if item.action in ("imported", "replaced") else []:
+            out.print(
+                f"    [yellow]unpickles code on load:[/] {path} (load it only if you trust the sender)", soft_wrap=True
+            )
+    counts = {action: len(report.with_action(action)) for action in ("imported", "replaced", "skipped", "refused")}  # type: ignore[arg-type]
+    out.print("  " + ", ".join(f"{n} {_VERBS[report.dry_run][action]}" for action, n in counts.items()), soft_wrap=True)
+    code = report.code
+    if code.fetched or code.already_present:
+        out.print(
+            f"  code: {len(code.fetched)} snapshot(s) fetched into refs/furu/snapshots/, "
+            f"{len(code.already_present)} already there; `furu timetravel <hash>` works",
+            soft_wrap=True,
+        )
+    elif code.snapshot_ids and report.dry_run:
+        out.print(
+            f"  code: would fetch {len(code.snapshot_ids)} snapshot(s)" + (f" ({code.note})" if code.note else ""),
+            soft_wrap=True,
+        )
+    elif code.note:
+        out.print(f"  code: {code.note}", soft_wrap=True)
+    for ref in report.missing_dependencies:
+        out.print(f"[yellow]warning:[/] the exporter did not have dependency {ref.fqn} {ref.hash[:8]}", soft_wrap=True)
+
+
+def _progress(quiet: bool) -> ProgressFactory:
+    @contextmanager
+    def bar(description: str, total: int) -> Iterator[Callable[[int], None]]:
+        err = error_console()
+        if quiet or total < PROGRESS_MIN_BYTES or not err.is_terminal:
+            yield lambda n: None
+            return
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+            TransferSpeedColumn,
+        )
+
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+        ) as progress:
+            task = progress.add_task(description, total=total)
+            yield lambda n: progress.advance(task, n)
+
+    return bar

@@ -1,0 +1,102 @@
+"""Everything about one artifact in one object: what ``furu show`` prints (and ``--json`` returns).
+
+Each part is read separately and a part that cannot be read is reported in
+``problems`` rather than raised, so a half-written or corrupt artifact can
+still be inspected.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from furu.atomic import read_model
+from furu.catalog import ArtifactRecord, Catalog, Entry
+from furu.errors import FuruError
+from furu.layout import INTERNAL_DIR
+from furu.lineage import LineageNode, dependency_tree, dependents_index
+from furu.metadata import Metadata
+from furu.state import ArtifactState
+
+MAX_FILES = 200
+
+
+class FileInfo(BaseModel):
+    path: str = Field(description="Relative to the artifact directory.")
+    bytes: int
+
+
+class ArtifactReport(BaseModel):
+    record: ArtifactRecord
+    state: ArtifactState | None = None
+    metadata: Metadata | None = None
+    dependencies: LineageNode | None = Field(default=None, description="Direct dependencies (the root is this artifact).")
+    dependents: list[ArtifactRecord] = Field(default_factory=list, description="Direct dependents.")
+    files: list[FileInfo] = Field(default_factory=list, description="Result files (not .furu/), largest first.")
+    files_omitted: int = 0
+    log_tail: list[str] = Field(default_factory=list)
+    python: str | None = Field(default=None, description="Python code that rebuilds the config.")
+    problems: list[str] = Field(default_factory=list)
+
+
+def artifact_report(entry: Entry, catalog: Catalog, *, log_lines: int = 20) -> ArtifactReport:
+    paths = entry.record().paths
+    record = catalog.records([entry], details=True, sizes=True)[0]
+    report = ArtifactReport(record=record)
+    if record.problem and record.status == "corrupt":
+        report.problems.append(record.problem)
+    try:
+        report.state = read_model(paths.state, ArtifactState)
+    except FileNotFoundError:
+        pass
+    except FuruError as error:
+        _note(report, str(error))
+    try:
+        report.metadata = read_model(paths.metadata, Metadata)
+        report.python = report.metadata.python
+    except FileNotFoundError:
+        pass
+    except FuruError as error:
+        _note(report, str(error))
+    report.dependencies = dependency_tree(entry, catalog, max_depth=1)
+    direct = dependents_index(catalog).get(entry.hash, [])
+    report.dependents = catalog.records(sorted({id(e): e for e, _ in direct}.values(), key=lambda e: (e.fqn, e.hash)), details=False)
+    report.files, report.files_omitted = list_files(paths.root)
+    report.log_tail = tail(paths.log, log_lines)
+    return report
+
+
+def list_files(root: Path, limit: int = MAX_FILES) -> tuple[list[FileInfo], int]:
+    """Files under ``root`` except ``.furu/``, largest first (at most ``limit``; also how many more)."""
+    found: list[FileInfo] = []
+    for directory, subdirs, files in os.walk(root):
+        if directory == str(root):
+            subdirs[:] = [d for d in subdirs if d != INTERNAL_DIR]
+        for name in files:
+            full = os.path.join(directory, name)
+            try:
+                size = os.lstat(full).st_size
+            except FileNotFoundError:
+                continue
+            found.append(FileInfo(path=os.path.relpath(full, root), bytes=size))
+    found.sort(key=lambda f: (-f.bytes, f.path))
+    return found[:limit], max(0, len(found) - limit)
+
+
+def tail(path: Path, lines: int) -> list[str]:
+    """The last ``lines`` lines of a text file (all of them for 0); [] when it does not exist."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            if lines <= 0:
+                return handle.read().splitlines()
+            return list(deque((line.rstrip("\n") for line in handle), maxlen=lines))
+    except FileNotFoundError:
+        return []
+
+
+def _note(report: ArtifactReport, problem: str) -> None:
+    if problem not in report.problems:
+        report.problems.append(problem)

@@ -1,0 +1,86 @@
+"""The files of one artifact directory that travel in a bundle.
+
+Everything under the directory goes, in a stable order (each directory before
+its contents, names sorted), except what only matters to a running process:
+the lock and its claim and break files, the checkpoint directory, and furu's
+temp files. Symlinks travel as symlinks when they stay inside the artifact;
+a symlink leading elsewhere, a fifo or a socket is left out with a warning.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import stat
+from dataclasses import dataclass, field
+from typing import Literal
+
+from furu.atomic import TEMP_MARKER
+from furu.layout import CHECKPOINT_DIR, INTERNAL_DIR, LOCK_FILE
+
+_LOCK = f"{INTERNAL_DIR}/{LOCK_FILE}"
+_CHECKPOINT = f"{INTERNAL_DIR}/{CHECKPOINT_DIR}"
+
+
+@dataclass(frozen=True)
+class Found:
+    path: str  # relative, '/'-separated
+    kind: Literal["file", "dir", "symlink"]
+    source: str  # absolute path
+    size: int = 0
+    mode: int = 0o644
+    mtime: float = 0.0
+    target: str | None = None
+
+
+@dataclass
+class Listing:
+    entries: list[Found] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)
+
+    @property
+    def bytes(self) -> int:
+        return sum(entry.size for entry in self.entries)
+
+
+def excluded(path: str) -> bool:
+    """Whether a relative path is process-local state that never travels."""
+    if TEMP_MARKER in posixpath.basename(path):
+        return True
+    return path == _LOCK or path.startswith(_LOCK + ".") or path == _CHECKPOINT or path.startswith(_CHECKPOINT + "/")
+
+
+def list_artifact(root: str, *, internal: bool = True) -> Listing:
+    """The entries of the artifact at ``root`` that belong in a bundle (``internal=False``: results only)."""
+    listing = Listing()
+    stack: list[tuple[str, str]] = [(root, "")]
+    while stack:  # a directory's entry always comes before its contents; names sorted
+        directory, prefix = stack.pop()
+        try:
+            with os.scandir(directory) as items:
+                children = sorted(items, key=lambda item: item.name)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        subdirs: list[tuple[str, str]] = []
+        for item in children:
+            rel = f"{prefix}{item.name}"
+            if excluded(rel) or (not internal and rel == INTERNAL_DIR):
+                continue
+            info = item.stat(follow_symlinks=False)
+            if stat.S_ISDIR(info.st_mode):
+                listing.entries.append(Found(rel, "dir", item.path, mode=0o755, mtime=info.st_mtime))
+                subdirs.append((item.path, rel + "/"))
+            elif stat.S_ISLNK(info.st_mode):
+                target = os.readlink(item.path)
+                resolved = posixpath.normpath(posixpath.join(posixpath.dirname(rel), target))
+                if target.startswith("/") or resolved == ".." or resolved.startswith("../"):
+                    listing.left_out.append(f"{rel}: a symlink to {target}, outside the artifact")
+                    continue
+                listing.entries.append(Found(rel, "symlink", item.path, mtime=info.st_mtime, target=target))
+            elif stat.S_ISREG(info.st_mode):
+                mode = 0o755 if info.st_mode & 0o111 else 0o644
+                listing.entries.append(Found(rel, "file", item.path, info.st_size, mode, info.st_mtime))
+            else:
+                listing.left_out.append(f"{rel}: neither a file, a directory nor a symlink")
+        stack.extend(reversed(subdirs))
+    return listing

@@ -1,0 +1,259 @@
+"""Configs from the command line: ``module:Class key=value ...``, nested keys, and sweeps.
+
+::
+
+    build_spec(["examples:Train", "lr=3e-4", "data.name=toy"])
+    # Train(data=PrepareData(name='toy'), lr=0.0003)
+
+Each value is read as its field's type (``lr=3e-4`` is a float, ``items=[1,2]``
+a list, ``color=red`` an enum member, ``maybe=none`` None). A nested key
+(``data.name``) changes one field of the nested config and keeps the others;
+``data=module:OtherClass`` swaps the nested config's class. A sweep
+(``lr=1e-3,3e-4``) gives one config per value; several sweeps multiply.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import importlib
+import itertools
+import os
+import re
+import sys
+import typing
+from collections.abc import Iterable, Sequence
+from typing import Any, cast
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from furu.core import Furu
+from furu.errors import FuruError
+from furu.serialization import import_class
+
+_TARGET = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
+_LEAF = "\0value"
+
+
+class FuruSpecError(FuruError):
+    """A config spec or a ``key=value`` that cannot be turned into a config."""
+
+
+def is_spec(text: str) -> bool:
+    """Whether ``text`` starts with ``module:Class`` (the rest may be ``key=value`` words)."""
+    head = text.strip().split(None, 1)[0] if text.strip() else ""
+    return bool(_TARGET.match(head))
+
+
+def import_target(target: str) -> type[Furu[Any]]:
+    """The class named by ``module:Class`` (or ``module.Class``); the working directory is importable."""
+    for path in (os.getcwd(), _project_root()):
+        if path and path not in sys.path:
+            sys.path.insert(0, path)
+    try:
+        if ":" in target:
+            module_name, _, qualname = target.partition(":")
+            obj: Any = importlib.import_module(module_name)
+            for part in qualname.split("."):
+                obj = getattr(obj, part)
+        else:
+            obj = import_class(target)
+    except ModuleNotFoundError as error:
+        raise FuruSpecError(
+            f"Cannot import {target}: no module named {error.name!r}. Run furu from your project "
+            "directory or install the package that defines the class."
+        ) from None
+    except AttributeError:
+        raise FuruSpecError(f"Cannot import {target}: its module has no {target.rpartition(':')[2]!r}.") from None
+    if not (isinstance(obj, type) and issubclass(obj, Furu)):
+        raise FuruSpecError(f"{target} is not a furu.Furu subclass.")
+    return obj
+
+
+def build_spec(words: Sequence[str] | str) -> Furu[Any]:
+    """Build the config ``module:Class key=value ...`` (a list of words, or one string)."""
+    if isinstance(words, str):
+        import shlex
+
+        words = shlex.split(words)
+    if not words or not is_spec(words[0]):
+        raise FuruSpecError(
+            f"A config spec starts with module:Class (e.g. mypkg.train:Train lr=3e-4), not {' '.join(words)!r}."
+        )
+    return build(import_target(words[0]), list(words[1:]))
+
+
+def build(cls: type[Furu[Any]], assignments: Iterable[str]) -> Furu[Any]:
+    """An instance of ``cls`` with each ``key=value`` applied to its defaults."""
+    tree = _tree(assignments)
+    return _build(cls, tree, None, cls.__qualname__)  # type: ignore[no-any-return]
+
+
+def expand_sweeps(assignments: Sequence[str], sweeps: Sequence[str]) -> list[list[str]]:
+    """One assignment list per combination of sweep values (a cartesian product, in order)."""
+    axes: list[list[str]] = []
+    for sweep in sweeps:
+        key, equals, values = sweep.partition("=")
+        if not equals or not key.strip():
+            raise FuruSpecError(f"Cannot read sweep {sweep!r}: write key=v1,v2,... (e.g. lr=1e-3,3e-4).")
+        parts = split_values(values)
+        if not parts:
+            raise FuruSpecError(f"Sweep {sweep!r} has no values.")
+        axes.append([f"{key.strip()}={value}" for value in parts])
+    return [[*assignments, *combination] for combination in itertools.product(*axes)]
+
+
+def split_values(text: str) -> list[str]:
+    """Split on commas that are not inside brackets or quotes (``[1,2],[3]`` is two values)."""
+    values: list[str] = []
+    current: list[str] = []
+    depth, quote = 0, ""
+    for char in text:
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char in "[{(":
+            depth += 1
+        elif char in "]})":
+            depth -= 1
+        elif char == "," and depth == 0:
+            values.append("".join(current).strip())
+            current = []
+            continue
+        current.append(char)
+    values.append("".join(current).strip())
+    return [value for value in values if value]
+
+
+# -- internals -------------------------------------------------------------------------
+
+
+def _tree(assignments: Iterable[str]) -> dict[str, Any]:
+    tree: dict[str, Any] = {}
+    for text in assignments:
+        key, equals, value = text.partition("=")
+        key = key.strip()
+        if not equals or not key or any(not part for part in key.split(".")):
+            raise FuruSpecError(f"Cannot read {text!r}: write key=value, with nested keys as data.name=toy.")
+        node = tree
+        for part in key.split("."):
+            node = node.setdefault(part, {})
+        node[_LEAF] = value
+    return tree
+
+
+def _build(cls: type, tree: dict[str, Any], base: Any, where: str) -> Any:
+    types = _field_types(cls)
+    values: dict[str, Any] = {}
+    for name, node in tree.items():
+        if name == _LEAF:
+            continue
+        if name not in types:
+            close = difflib.get_close_matches(name, list(types), n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise FuruSpecError(
+                f"{where} has no field {name!r}.{hint} Its fields: {', '.join(types) or '(none)'}."
+            )
+        path = f"{where}.{name}"
+        current = getattr(base, name) if base is not None else _default(cls, name)
+        leaf = node.get(_LEAF)
+        if len(node) == 1 and leaf is not None:
+            values[name] = _parse_value(types[name], leaf, path)
+            continue
+        nested_cls = type(current) if current is not None and _is_structured(type(current)) else _structured_in(types[name])
+        if leaf is not None:
+            nested_cls, current = import_target(leaf) if _TARGET.match(leaf) else _bad_nested(path, leaf), None
+        if nested_cls is None:
+            raise FuruSpecError(f"{path} is not a nested config, so it has no fields to set.")
+        values[name] = _build(nested_cls, node, current if isinstance(current, nested_cls) else None, path)
+    try:
+        if base is not None:
+            if dataclasses.is_dataclass(base):
+                return dataclasses.replace(cast(Any, base), **values)
+            merged = {name: getattr(base, name) for name in type(base).model_fields}
+            return cast(Any, cls).model_validate({**merged, **values})
+        return cls(**values)
+    except ValidationError as error:
+        problem = error.errors()[0]
+        location = ".".join(str(part) for part in problem["loc"])
+        raise FuruSpecError(f"{where}.{location}: {problem['msg']}.") from None
+    except TypeError as error:
+        raise FuruSpecError(f"{where}: {error}.") from None
+
+
+def _parse_value(annotation: Any, raw: str, where: str) -> Any:
+    if _TARGET.match(raw) and _structured_in(annotation) is not None:
+        return import_target(raw)()
+    adapter: TypeAdapter[Any] = TypeAdapter(annotation)
+    if raw.lower() in ("none", "null") and _allows_none(annotation):
+        return None
+    first_error: ValidationError | None = None
+    for attempt in (adapter.validate_strings, adapter.validate_json):
+        try:
+            return attempt(raw)
+        except ValidationError as error:
+            first_error = first_error or error
+        except ValueError:
+            continue
+    assert first_error is not None
+    expected = getattr(annotation, "__name__", None) or str(annotation).replace("typing.", "")
+    raise FuruSpecError(
+        f"{where}={raw!r}: cannot read it as {expected} ({first_error.errors()[0]['msg']})."
+    )
+
+
+def _field_types(cls: type) -> dict[str, Any]:
+    if isinstance(cls, type) and issubclass(cls, BaseModel):
+        return {name: info.annotation for name, info in cls.model_fields.items()}
+    if dataclasses.is_dataclass(cls):
+        hints = typing.get_type_hints(cls)
+        return {field.name: hints.get(field.name, Any) for field in dataclasses.fields(cls)}
+    return {}
+
+
+def _default(cls: type, name: str) -> Any:
+    if issubclass(cls, BaseModel):
+        info = cls.model_fields[name]
+        return None if info.is_required() else info.get_default(call_default_factory=True)
+    for field in dataclasses.fields(cast(Any, cls)):
+        if field.name == name:
+            if field.default is not dataclasses.MISSING:
+                return field.default
+            if field.default_factory is not dataclasses.MISSING:
+                return field.default_factory()
+    return None
+
+
+def _is_structured(cls: type) -> bool:
+    return (isinstance(cls, type) and issubclass(cls, BaseModel)) or dataclasses.is_dataclass(cls)
+
+
+def _structured_in(annotation: Any) -> type | None:
+    """The model or dataclass an annotation names (also inside ``X | None``)."""
+    if isinstance(annotation, type) and _is_structured(annotation):
+        return annotation
+    for argument in typing.get_args(annotation):
+        if isinstance(argument, type) and _is_structured(argument):
+            return argument
+    return None
+
+
+def _allows_none(annotation: Any) -> bool:
+    return annotation is Any or annotation is None or type(None) in typing.get_args(annotation)
+
+
+def _bad_nested(path: str, leaf: str) -> Any:
+    raise FuruSpecError(
+        f"{path}={leaf!r} together with {path}.<field>=...: the value must be a class (module:Class)."
+    )
+
+
+def _project_root() -> str | None:
+    from furu.errors import FuruProjectRootError
+    from furu.project import project_root
+
+    try:
+        return str(project_root())
+    except FuruProjectRootError:
+        return None
