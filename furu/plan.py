@@ -7,11 +7,9 @@ artifact prints it and raises :class:`FuruDryRun` instead of running anything.
 from __future__ import annotations
 
 import sys
-from typing import Any, Literal, NoReturn
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 from pydantic import BaseModel
-from rich.console import Console
-from rich.tree import Tree
 
 from furu.dependencies import declared_dependencies
 from furu.errors import FuruError
@@ -19,6 +17,9 @@ from furu.locking import ArtifactLock
 from furu.namespace import class_fqn
 from furu.settings import current
 from furu.state import AttemptStatus, read_state
+
+if TYPE_CHECKING:
+    from rich.tree import Tree
 
 PlanStatus = Literal["cached", "missing", "running", "failed"]
 
@@ -90,6 +91,8 @@ def _lock_is_live(lock_path: Any) -> bool:
 
 
 def render(node: PlanNode) -> Tree:
+    from rich.tree import Tree
+
     tree = Tree(_line(node))
     _add_children(tree, node)
     return tree
@@ -106,6 +109,8 @@ def _line(node: PlanNode) -> str:
 
 
 def raise_dry_run(obj: Any) -> NoReturn:
+    from rich.console import Console
+
     tree = plan(obj)
     Console(file=sys.stderr).print(render(tree))
     raise FuruDryRun(tree)

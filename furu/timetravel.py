@@ -22,9 +22,7 @@ from furu.environment import PackageEnvironment
 from furu.errors import FuruGitError, FuruNotFound
 from furu.layout import ArtifactPaths
 from furu.metadata import Metadata
-from furu.provenance import materialize_snapshot
 from furu.provenance.model import GitProvenance
-from furu.provenance.repository import discover_git_dir
 
 if TYPE_CHECKING:
     from furu.core import Furu
@@ -74,6 +72,8 @@ def travel(target: Furu[Any] | str, path: Path | None = None, *, force: bool = F
     current = settings.current()
     destination = path if path is not None else current.data_root / TIMETRAVEL_DIR / metadata.hash
     repository = _repository_for(git, current)
+    from furu.provenance import materialize_snapshot  # pygit2: imported when travelling only
+
     materialize_snapshot(git.snapshot_id, destination, repo_path=repository, force=force)
     return Arrival(
         fqn=metadata.fqn,
@@ -139,6 +139,8 @@ def _snapshot_provenance(metadata: Metadata, *, require_snapshot: bool = True) -
 
 def _repository_for(git: GitProvenance, current: settings.Settings) -> Path:
     """The repository to materialise from: this project's, else the one recorded at capture."""
+    from furu.provenance.repository import discover_git_dir
+
     for candidate in (current.project_root, Path(git.repo_root) if git.repo_root else None):
         if candidate is not None and discover_git_dir(candidate) is not None:
             return candidate
