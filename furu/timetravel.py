@@ -95,6 +95,16 @@ def provenance_of(paths: ArtifactPaths, label: str) -> GitProvenance:
     return _snapshot_provenance(_read_metadata(paths, label), require_snapshot=False)
 
 
+def uncommitted_patch(target: Furu[Any] | str) -> str:
+    """The uncommitted changes ``target`` was made with: a diff from its commit to its snapshot."""
+    metadata = _metadata_of(target)
+    git = _snapshot_provenance(metadata)
+    assert git.snapshot_id is not None
+    from furu.provenance import snapshot_patch
+
+    return snapshot_patch(git.snapshot_id, repo_path=_repository_for(git, settings.current()))
+
+
 def environment_command(environment: PackageEnvironment) -> str | None:
     """The command that rebuilds the recorded environment from its lock file, if one was recorded."""
     for lock_file in environment.lock_files:

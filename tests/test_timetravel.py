@@ -159,3 +159,23 @@ def test_require_git_refuses_to_create_outside_a_repository(furu_tmp_root: Path,
     with pytest.raises(furu.FuruGitError, match="FURU_REQUIRE_GIT"):
         PrepareData(name="strict").load_or_create()
     assert PrepareData(name="strict").get_state().attempts[-1].status == "failed"
+
+
+def test_show_patch_prints_the_uncommitted_changes(repo: Path) -> None:
+    (repo / "steps.py").write_text(STEPS.replace('VALUE = "v1"', 'VALUE = "v2"'))
+    (repo / "notes.txt").write_text("new idea\n")
+    create_in_subprocess(repo)
+    from steps import Step  # type: ignore[import-not-found]
+
+    result = CliRunner().invoke(app, ["show", Step().furu_hash[:8], "--patch"])
+    assert result.exit_code == 0, result.output
+    assert "diff --git a/steps.py b/steps.py" in result.output
+    assert '-VALUE = "v1"\n+VALUE = "v2"' in result.output
+    assert "diff --git a/notes.txt b/notes.txt" in result.output and "+new idea" in result.output
+    # It is a patch git can apply to the commit the artifact was made from.
+    git(repo, "stash", "-u")
+    applied = subprocess.run(["git", "apply", "-"], cwd=repo, input=result.output, text=True, capture_output=True)
+    assert applied.returncode == 0, applied.stderr
+    assert (repo / "steps.py").read_text() == STEPS.replace('VALUE = "v1"', 'VALUE = "v2"')
+    shown = CliRunner().invoke(app, ["show", Step().furu_hash[:8]])
+    assert f"uncommitted        furu show {Step().furu_hash[:8]} --patch" in shown.output

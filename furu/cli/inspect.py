@@ -93,6 +93,9 @@ def ls_command(
 def show_command(
     ref: RefArgument,
     log_lines: Annotated[int, typer.Option("--log-lines", help="How many log lines to show.")] = 20,
+    patch: Annotated[
+        bool, typer.Option("--patch", help="Print only the uncommitted changes it was made with (a git diff).")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """Everything about one artifact: config, state and attempts, provenance, dependencies, files, log."""
@@ -102,7 +105,17 @@ def show_command(
     from furu.report import artifact_report
 
     cat = catalog()
-    report = artifact_report(resolve_entry(ref, cat), cat, log_lines=log_lines)
+    entry = resolve_entry(ref, cat)
+    if patch:
+        from furu.timetravel import uncommitted_patch
+
+        text = uncommitted_patch(entry.dir)
+        if as_json:
+            print_json({"hash": entry.hash, "patch": text})
+        else:
+            typer.echo(text, nl=False)
+        return
+    report = artifact_report(entry, cat, log_lines=log_lines)
     if as_json:
         print_json(report)
         return
@@ -138,6 +151,10 @@ def show_command(
                 human_duration(runtime), _where(attempt), why or "",
             )
         out.print(table)
+        latest = report.state.attempts[-1]
+        if latest.error is not None:
+            out.print(f"\n[bold]traceback[/] [dim](attempt {latest.number})[/]")
+            out.print(latest.error.traceback.rstrip(), markup=False, soft_wrap=True)
     if report.metadata is not None:
         meta = report.metadata
         out.print("\n[bold]provenance[/]")
@@ -151,6 +168,15 @@ def show_command(
             out.print(f"  git                {git.branch or 'detached'} @ {(git.head_commit or '')[:12]}{dirty}")
             if git.snapshot_id:
                 out.print(f"  snapshot           {git.snapshot_id[:12]}  (furu timetravel {record.short_hash})")
+                if git.dirty:
+                    out.print(f"  uncommitted        furu show {record.short_hash} --patch")
+        origin = meta.imported_from
+        if origin is not None:
+            out.print(
+                f"  imported from      {origin.bundle} ({origin.exported_by_user}@{origin.exported_by_host}, "
+                f"exported {human_time(origin.exported_at)}, imported {human_time(origin.imported_at)})",
+                soft_wrap=True,
+            )
     if report.dependencies is not None and report.dependencies.children:
         out.print("\n[bold]dependencies[/]")
         for child in report.dependencies.children:

@@ -58,7 +58,7 @@ def use_job_code(code: JobCode) -> None:
     for entry in sys.path:
         absolute = os.path.realpath(entry or os.getcwd())
         if _inside(absolute, live) and not _inside(absolute, checkout):
-            shadowed.append(os.path.join(checkout, os.path.relpath(absolute, live)))
+            shadowed.append(os.path.normpath(os.path.join(checkout, os.path.relpath(absolute, live))))
     for entry in reversed(shadowed):
         if entry not in sys.path:
             sys.path.insert(0, entry)

@@ -123,7 +123,8 @@ def test_a_failing_job_shows_its_traceback(project: Path, executor: Any) -> None
     attempt = Broken().get_state().latest_attempt
     assert (attempt.status, attempt.backend, attempt.job_id) == ("failed", "slurm", job.job_id)
     assert 'raise RuntimeError("the experiment diverged")' in attempt.error.traceback
-    shown = CliRunner().invoke(app, ["show", Broken().furu_hash])
+    shown = CliRunner().invoke(app, ["show", Broken().furu_hash], env={"COLUMNS": "200"})
     assert shown.exit_code == 0, shown.output
     assert "the experiment diverged" in shown.output
-    assert job.job_id in shown.output
+    assert 'raise RuntimeError("the experiment diverged")' in shown.output  # the whole traceback
+    assert f"slurm job {job.job_id}" in shown.output
