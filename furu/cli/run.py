@@ -33,17 +33,29 @@ def run_command(
         print_json(outcomes)
     else:
         table = Table(box=None, pad_edge=False, header_style="bold")
-        for header in ("config", "hash", "outcome", "runtime", "result" if not dry_run else "to create"):
+        for header in ("config", "hash", "outcome", "runtime", "result" if not dry_run else "to create", "directory"):
             table.add_column(header, overflow="fold")
         for item in outcomes:
-            last = str(item.missing_dependencies) if dry_run else (item.error or item.result or "")
+            last = str(item.missing_dependencies) if dry_run else _one_line(item.error or item.result or "")
             table.add_row(
                 " ".join(item.assignments) or "(defaults)", item.hash[:8],
                 status_text(item.outcome).copy() if item.outcome not in _STYLE else f"[{_STYLE[item.outcome]}]{item.outcome}[/]",
-                human_duration(item.runtime_secs), last,
+                human_duration(item.runtime_secs), last, _relative(item.dir),
             )
         console().print(table)
     failed = [item for item in outcomes if item.outcome == "failed"]
     if failed and not dry_run:
         typer.secho(f"error: {len(failed)} of {len(outcomes)} configs failed.", fg=typer.colors.RED, err=True)
         raise typer.Exit(EXIT_USER_ERROR)
+
+
+def _one_line(text: str, width: int = 48) -> str:
+    """The start of a result's repr on one line (\\n as written by repr stays visible)."""
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _relative(path: str) -> str:
+    import os
+
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative

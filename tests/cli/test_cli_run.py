@@ -31,7 +31,7 @@ def test_run_sweep_is_a_cartesian_product(furu_cli):
         "{'rows': 2, 'lr': 0.1}", "{'rows': 3, 'lr': 0.1}", "{'rows': 2, 'lr': 0.2}", "{'rows': 3, 'lr': 0.2}",
     ]
     out = furu_cli("run", "examples:Train", "--sweep", "lr=0.1,0.2", "--sweep", "data.rows=2,3").stdout.splitlines()
-    assert out[0].split() == ["config", "hash", "outcome", "runtime", "result"]
+    assert out[0].split() == ["config", "hash", "outcome", "runtime", "result", "directory"]
     assert [line.split()[3] for line in out[1:]] == ["loaded"] * 4
 
 
