@@ -27,7 +27,7 @@ from furu.errors import FuruLockTimeout
 from furu.layout import ARTIFACTS_ROOT_GITIGNORE, DATA_ROOT_GITIGNORE, ArtifactPaths, prepare_root
 from furu.locking import ArtifactLock, Holder
 from furu.logs import artifact_log, configure, logger
-from furu.metadata import Metadata, dependency_ref
+from furu.metadata import ConfigRecord, Metadata, dependency_ref
 from furu.namespace import class_fqn
 from furu.preemption import running_attempt
 from furu.resources import ResourceMeter
@@ -204,6 +204,7 @@ def _run_attempt(
     try:
         with running_attempt(paths, state, attempt, lock), artifact_log(paths.log, current.log_level):
             prepared = _prepare_metadata(obj, current)
+            _write_config(obj, paths, prepared)
             meter = ResourceMeter()
             with tracking_loads() as loaded:
                 result = obj._create()
@@ -248,6 +249,18 @@ def capture_provenance(current: Settings) -> GitProvenance:
         require_git=current.require_git,
         exclude=[current.data_root, current.artifacts_root],
     )
+
+
+def _write_config(obj: Furu[Any], paths: ArtifactPaths, prepared: dict[str, Any]) -> None:
+    record = ConfigRecord(
+        fqn=class_fqn(type(obj)),
+        hash=obj.furu_hash,
+        version=type(obj).furu_version,
+        config=prepared["config"],
+        python=prepared["python"],
+        declared_dependencies=prepared["declared_dependencies"],
+    )
+    write_model(paths.config, record, fsync=False)
 
 
 def _write_success(

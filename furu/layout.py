@@ -22,6 +22,7 @@ from furu.atomic import write_bytes_atomic
 
 INTERNAL_DIR = ".furu"
 METADATA_FILE = "metadata.json"
+CONFIG_FILE = "config.json"
 STATE_FILE = "state.json"
 EVENTS_FILE = "events.jsonl"
 LOG_FILE = "furu.log"
@@ -74,6 +75,10 @@ class ArtifactPaths:
     @property
     def metadata(self) -> Path:
         return Path(self.root_str, INTERNAL_DIR, METADATA_FILE)
+
+    @property
+    def config(self) -> Path:
+        return Path(self.root_str, INTERNAL_DIR, CONFIG_FILE)
 
     @property
     def state(self) -> Path:

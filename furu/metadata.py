@@ -43,6 +43,21 @@ class ImportOrigin(BaseModel):
     imported_at: datetime
 
 
+class ConfigRecord(Record):
+    """Contents of ``.furu/config.json``: the config, written when an attempt starts.
+
+    ``metadata.json`` exists only after a success; this lets listings, diffs
+    and ``furu show`` describe failed, running and crashed artifacts too.
+    """
+
+    fqn: str
+    hash: str
+    version: str
+    config: dict[str, Any]
+    python: str
+    declared_dependencies: list[DependencyRef]
+
+
 class Metadata(Record):
     """Contents of ``.furu/metadata.json``."""
 

@@ -18,7 +18,7 @@ from furu.catalog import ArtifactRecord, Catalog, Entry
 from furu.errors import FuruError
 from furu.layout import INTERNAL_DIR
 from furu.lineage import LineageNode, dependency_tree, dependents_index
-from furu.metadata import Metadata
+from furu.metadata import ConfigRecord, Metadata
 from furu.state import ArtifactState
 
 MAX_FILES = 200
@@ -58,7 +58,7 @@ def artifact_report(entry: Entry, catalog: Catalog, *, log_lines: int = 20) -> A
         report.metadata = read_model(paths.metadata, Metadata)
         report.python = report.metadata.python
     except FileNotFoundError:
-        pass
+        report.python = _python_from_config_record(paths.config, report)
     except FuruError as error:
         _note(report, str(error))
     report.dependencies = dependency_tree(entry, catalog, max_depth=1)
@@ -95,6 +95,17 @@ def tail(path: Path, lines: int) -> list[str]:
             return list(deque((line.rstrip("\n") for line in handle), maxlen=lines))
     except FileNotFoundError:
         return []
+
+
+def _python_from_config_record(path: Path, report: ArtifactReport) -> str | None:
+    """Before a success there is no metadata.json; config.json (written at each start) has the snippet."""
+    try:
+        return read_model(path, ConfigRecord).python
+    except FileNotFoundError:
+        return None
+    except FuruError as error:
+        _note(report, str(error))
+        return None
 
 
 def _note(report: ArtifactReport, problem: str) -> None:

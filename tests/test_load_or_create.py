@@ -53,6 +53,8 @@ def test_failure_is_recorded_and_the_next_call_retries(
     assert not (flaky.furu_dir / ".furu" / "lock").exists()
     assert not flaky.exists()
 
+    config_record = json.loads((flaky.furu_dir / ".furu" / "config.json").read_text())
+    assert (config_record["config"], config_record["hash"]) == (flaky.to_dict(), flaky.furu_hash)
     monkeypatch.delenv("FURU_TEST_FAIL")
     assert flaky.load_or_create() == 42
     state = flaky.get_state()

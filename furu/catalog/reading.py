@@ -17,7 +17,7 @@ from pydantic_core import from_json
 
 from furu.atomic import TEMP_MARKER
 from furu.catalog.entry import NO_STAMP, Details, Entry, Shard
-from furu.layout import INTERNAL_DIR, METADATA_FILE, STATE_FILE, SUCCESS_FILE
+from furu.layout import CONFIG_FILE, INTERNAL_DIR, METADATA_FILE, STATE_FILE, SUCCESS_FILE
 from furu.state import ArtifactState
 
 ANNOTATIONS_FILE = "annotations.json"
@@ -140,9 +140,17 @@ def _from_annotations(entry: Entry, internal: str, data: bytes) -> None:
 
 
 def read_details(artifact_dir: str, stamp: int) -> Details:
-    """Config, version and dependencies from ``metadata.json`` (absent before a success)."""
+    """Config, version and dependencies from ``metadata.json``, else from ``config.json``.
+
+    ``config.json`` is written when an attempt starts, so failed, running and
+    crashed artifacts have a config too; ``metadata.json`` (after a success)
+    adds the dependencies that were actually loaded.
+    """
     path = f"{artifact_dir}/{INTERNAL_DIR}/{METADATA_FILE}"
     data = _read_bytes(path)
+    if data is None:
+        path = f"{artifact_dir}/{INTERNAL_DIR}/{CONFIG_FILE}"
+        data = _read_bytes(path)
     if data is None:
         return Details(stamp=stamp)
     try:

@@ -43,6 +43,12 @@ def test_diff_of_different_classes_and_identical_configs(furu_cli, made):
         {"path": "seed", "kind": "added", "a": None, "b": 3, "affects_hash": True},
     ]
     assert furu_cli("diff", made.toy.furu_hash, made.toy.furu_hash).stdout.splitlines()[-1] == "The configs are identical."
+    # A failed artifact has its config too (config.json is written when an attempt starts).
+    against_failed = furu_cli.json("diff", made.toy.furu_hash, made.failed.furu_hash)["changes"]
+    assert against_failed[0] == {
+        "path": "__class__", "kind": "changed", "a": "examples.PrepareData", "b": "examples.Flaky", "affects_hash": True,
+    }
+    made.failed._paths().config.unlink()
     assert "has no stored config" in furu_cli("diff", made.toy.furu_hash, made.failed.furu_hash, code=1).stderr
 
 

@@ -40,7 +40,7 @@ def test_ls_json_lists_every_artifact_with_exact_fields(furu_cli, made):
     failed = found[made.failed.furu_hash]
     assert failed["status"] == "failed"
     assert failed["problem"] == "ValueError: flaky failure on purpose"
-    assert failed["config"] is None
+    assert failed["config"] == {"__class__": "examples.Flaky"}  # from config.json, written at the start
     # newest first
     created = [record["created"] for record in records]
     assert created == sorted(created, reverse=True)

@@ -48,14 +48,16 @@ def test_show_table_for_humans(furu_cli, made):
         assert expected in out, expected
 
 
-def test_show_failed_artifact_has_attempt_error_and_no_config(furu_cli, made):
+def test_show_failed_artifact_has_attempt_error_and_its_config(furu_cli, made):
     report = furu_cli.json("show", made.failed.furu_hash)
     assert report["record"]["status"] == "failed"
     attempt = report["state"]["attempts"][0]
     assert attempt["status"] == "failed"
     assert attempt["error"]["type"] == "builtins.ValueError"
     assert attempt["error"]["message"] == "flaky failure on purpose"
-    assert report["metadata"] is None and report["python"] is None
+    assert report["metadata"] is None
+    assert report["record"]["config"] == made.failed.to_dict()  # from config.json, written at the start
+    assert report["python"] == made.failed.to_python()
     out = furu_cli("show", made.failed.furu_hash).stdout
     assert "ValueError: flaky failure on purpose" in out
 

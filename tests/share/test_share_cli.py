@@ -24,8 +24,8 @@ def test_export_then_import_on_the_command_line(
     assert exported.exit_code == 0, exported.output
     lines = exported.output.splitlines()
     assert lines[0].startswith(f"Wrote {bundle} (")
-    assert lines[1].startswith(f"  sharepipe.Corpus {h['Corpus'][:8]}  6 files, ") and lines[1].endswith("(dependency)")
-    assert lines[3].startswith(f"  sharepipe.Model {h['Model'][:8]}  6 files, ")
+    assert lines[1].startswith(f"  sharepipe.Corpus {h['Corpus'][:8]}  7 files, ") and lines[1].endswith("(dependency)")
+    assert lines[3].startswith(f"  sharepipe.Model {h['Model'][:8]}  7 files, ")
     assert lines[4] == "    unpickles code on load: model.pkl (pickle)"
     assert lines[5] == "  code: 1 snapshot commit(s) as a git bundle"
 
@@ -77,7 +77,7 @@ def test_export_json_and_options(shared: Shared, tmp_path: Path, monkeypatch: py
     )
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    assert [(e["fqn"], e["requested"], e["files"]) for e in report["experiments"]] == [("sharepipe.Features", True, 7)]
+    assert [(e["fqn"], e["requested"], e["files"]) for e in report["experiments"]] == [("sharepipe.Features", True, 8)]
     assert (report["code"], report["snapshot_ids"], report["warnings"]) == ("none", [], [])
 
 

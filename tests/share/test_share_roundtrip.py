@@ -61,6 +61,7 @@ def test_the_bundle_lists_every_file_with_size_digest_and_how_to_rebuild(shared:
     files = {f.path: f for f in features.files}
     assert sorted(files) == [
         ".furu",
+        ".furu/config.json",
         ".furu/events.jsonl",
         ".furu/furu.log",
         ".furu/metadata.json",
