@@ -5,6 +5,7 @@ furu hashes the config into a stable artifact directory, computes it once
 even with many processes racing, and records where the result came from.
 """
 
+from furu._lazy import lazy_attributes
 from furu._version import __version__
 from furu.collection import FuruList
 from furu.core import Furu
@@ -27,20 +28,10 @@ from furu.timetravel import timetravel
 
 # Loaded on first use: they import submitit, the catalog and dulwich, which
 # a script that only runs load_or_create never needs.
-_LAZY = {
-    "load_or_create_all": "furu.cluster",
-    "export": "furu.share",
-    "import_bundle": "furu.share",
-}
-
-
-def __getattr__(name: str) -> object:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'furu' has no attribute {name!r}")
-    import importlib
-
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_attributes(
+    "furu",
+    {"load_or_create_all": "furu.cluster", "export": "furu.share", "import_bundle": "furu.share"},
+)
 
 
 __all__ = [

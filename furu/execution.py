@@ -114,11 +114,16 @@ def _recompute_flag(obj: Furu[Any], current: Settings) -> str | None:
     return None
 
 
-def _create_exactly_once(obj: Furu[T], paths: ArtifactPaths, current: Settings, forced_by: str | None) -> T:
+def prepare_artifact_dir(obj: Furu[Any], paths: ArtifactPaths, current: Settings) -> None:
+    """Create the artifact's ``.furu/`` (and, once per process, its roots with their .gitignore)."""
     prepare_root(current.data_root, DATA_ROOT_GITIGNORE)
     if type(obj).furu_version_controlled:
         prepare_root(current.artifacts_root, ARTIFACTS_ROOT_GITIGNORE)
     paths.internal.mkdir(parents=True, exist_ok=True)
+
+
+def _create_exactly_once(obj: Furu[T], paths: ArtifactPaths, current: Settings, forced_by: str | None) -> T:
+    prepare_artifact_dir(obj, paths, current)
     lock = ArtifactLock(paths.lock, lease_secs=current.lease_secs, heartbeat_secs=current.effective_heartbeat_secs)
     waiter = Waiter(obj, current)
     takeover: str | None = None

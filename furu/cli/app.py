@@ -13,17 +13,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
 from furu.errors import FuruError
 
-try:  # typer >= 0.2x ships its own copy of click; its usage errors are not click's
-    from typer._click.exceptions import UsageError as _TyperUsageError
-except ImportError:  # pragma: no cover - older typer uses click itself
-    _TyperUsageError = click.UsageError
-_USAGE_ERRORS = (click.UsageError, _TyperUsageError)
+try:  # typer >= 0.2x ships its own copy of click (and does not install click)
+    from typer._click.exceptions import UsageError
+except ImportError:  # pragma: no cover - older typer runs on click itself
+    from click import UsageError
 
 # Help panels, in the order `furu --help` shows them.
 PANEL_FIND = "Find and inspect"
@@ -39,14 +37,14 @@ EXIT_USER_ERROR = 1
 class _FuruGroup(TyperGroup):
     """Turns user errors into one line on stderr and exit code 1."""
 
-    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any) -> Any:
+    def make_context(self, info_name: str | None, args: list[str], parent: typer.Context | None = None, **extra: Any) -> Any:
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
-        except _USAGE_ERRORS as error:  # options of `furu` itself
+        except UsageError as error:  # options of `furu` itself
             error.exit_code = EXIT_USER_ERROR
             raise
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
         except FuruError as error:
@@ -54,7 +52,7 @@ class _FuruGroup(TyperGroup):
                 raise
             typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
             raise typer.Exit(EXIT_USER_ERROR) from None
-        except _USAGE_ERRORS as error:
+        except UsageError as error:
             error.exit_code = EXIT_USER_ERROR
             raise
 

@@ -24,8 +24,8 @@ from furu.cluster.job import FuruJob
 from furu.cluster.scheduler import job_error, job_state, outcome, slurm_job
 from furu.core import Furu
 from furu.dependencies import declared_dependencies
-from furu.execution import Waiter, capture_provenance, label
-from furu.layout import ARTIFACTS_ROOT_GITIGNORE, DATA_ROOT_GITIGNORE, ArtifactPaths, prepare_root
+from furu.execution import Waiter, capture_provenance, label, prepare_artifact_dir
+from furu.layout import ArtifactPaths
 from furu.locking import ArtifactLock
 from furu.logs import configure, logger
 from furu.state import ArtifactState, finish_attempt, read_state, record_event, start_attempt, write_state
@@ -42,10 +42,7 @@ def submit(obj: Furu[Any], executor: submitit.Executor, *, after: Sequence[submi
     if paths.success.exists() and obj._validate():
         logger.info("load   %s", label(obj))
         return obj._load()
-    prepare_root(current.data_root, DATA_ROOT_GITIGNORE)
-    if type(obj).furu_version_controlled:
-        prepare_root(current.artifacts_root, ARTIFACTS_ROOT_GITIGNORE)
-    paths.internal.mkdir(parents=True, exist_ok=True)
+    prepare_artifact_dir(obj, paths, current)
     lock = ArtifactLock(paths.lock, lease_secs=current.lease_secs, heartbeat_secs=current.effective_heartbeat_secs)
     waiter = Waiter(obj, current)
     while not lock.try_acquire():

@@ -7,8 +7,7 @@ as a linked worktree; ``snapshot_patch`` shows its uncommitted changes.
 See docs/provenance.md.
 """
 
-from typing import Any
-
+from furu._lazy import lazy_attributes
 from furu.provenance.model import (
     DEFAULT_MAX_FILE_BYTES,
     SNAPSHOT_REF_PREFIX,
@@ -20,23 +19,17 @@ from furu.provenance.model import (
 
 # The functions need pygit2, which takes a while to import; the models (read by
 # every metadata.json reader) do not. Load the functions on first use.
-_LAZY = {
-    "capture_cache_stats": "furu.provenance.capture",
-    "capture_git_provenance": "furu.provenance.capture",
-    "clear_capture_cache": "furu.provenance.capture",
-    "snapshot_patch": "furu.provenance.patch",
-    "has_snapshot": "furu.provenance.worktree",
-    "materialize_snapshot": "furu.provenance.worktree",
-}
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'furu.provenance' has no attribute {name!r}")
-    import importlib
-
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_attributes(
+    "furu.provenance",
+    {
+        "capture_cache_stats": "furu.provenance.capture",
+        "capture_git_provenance": "furu.provenance.capture",
+        "clear_capture_cache": "furu.provenance.capture",
+        "snapshot_patch": "furu.provenance.patch",
+        "has_snapshot": "furu.provenance.worktree",
+        "materialize_snapshot": "furu.provenance.worktree",
+    },
+)
 
 __all__ = [
     "DEFAULT_MAX_FILE_BYTES",
