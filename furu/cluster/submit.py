@@ -97,6 +97,8 @@ def reconcile(paths: ArtifactPaths, state: ArtifactState, *, cancelled_is_preemp
     for attempt in state.attempts:
         if attempt.status not in _RECONCILED or attempt.job_id is None or attempt.job_folder is None:
             continue
+        if attempt.status == "preempted" and attempt is not state.latest_attempt:
+            continue  # a later attempt followed it: settled
         job = slurm_job(attempt.job_folder, attempt.job_id)
         scheduler_state = job_state(job)
         result = outcome(scheduler_state, cancelled_is_preempted=cancelled_is_preempted)
