@@ -1,0 +1,18 @@
+"""`furu --help` reads as a grouped table of contents."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from furu.cli import app
+
+
+def test_help_groups_commands_in_panels_in_order() -> None:
+    result = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "120"})
+    assert result.exit_code == 0
+    panels = [line.split("─ ", 1)[1].split(" ─")[0] for line in result.output.splitlines() if line.startswith("╭─ ")]
+    assert panels == [
+        "Options", "Find and inspect", "Compare and explain", "Run", "Manage and clean up", "Reproduce and share", "Set up",
+    ]
+    for command in ("ls", "show", "diff", "explain", "run", "gc", "timetravel", "export", "import", "init"):
+        assert f"│ {command} " in result.output
