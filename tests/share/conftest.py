@@ -16,11 +16,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import pygit2
 import pytest
-from pygit2.enums import ConfigLevel
 
-from furu.provenance import clear_capture_cache
+from gitenv import isolated_git as isolated_git_config
 from furu.settings import clear_settings_cache
 
 PIPELINE = '''\
@@ -161,23 +159,8 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Shared:
 @pytest.fixture(autouse=True)
 def isolated_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """In this process too, git and pygit2 see no global or system configuration."""
-    home = tmp_path / "home"
-    (home / ".config" / "git").mkdir(parents=True)
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_CONFIG_GLOBAL", "GIT_CEILING_DIRECTORIES"):
-        monkeypatch.delenv(name, raising=False)
-    levels = (ConfigLevel.GLOBAL, ConfigLevel.XDG, ConfigLevel.SYSTEM)
-    saved = {level: pygit2.settings.search_path[level] for level in levels}
-    pygit2.settings.search_path[ConfigLevel.GLOBAL] = str(home)
-    pygit2.settings.search_path[ConfigLevel.XDG] = str(home / ".config" / "git")
-    pygit2.settings.search_path[ConfigLevel.SYSTEM] = str(tmp_path / "no-system")
-    clear_capture_cache()
-    yield home
-    clear_capture_cache()
-    for level, value in saved.items():
-        pygit2.settings.search_path[level] = value
+    with isolated_git_config(tmp_path, monkeypatch, ceiling=False) as home:
+        yield home
 
 
 @pytest.fixture
