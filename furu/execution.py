@@ -35,6 +35,7 @@ from furu.serialization import to_python
 from furu.settings import Settings
 from furu.state import (
     Attempt,
+    AttemptStatus,
     ArtifactState,
     SuccessMarker,
     finish_attempt,
@@ -302,7 +303,7 @@ def _record_failure(obj: Furu[Any], paths: ArtifactPaths, state: ArtifactState, 
     if attempt.status == "preempted":
         return  # the signal handler recorded it already
     preempted = isinstance(error, KeyboardInterrupt)
-    status = "preempted" if preempted else "failed"
+    status: AttemptStatus = "preempted" if preempted else "failed"
     reason = "interrupted (SIGINT / KeyboardInterrupt)" if preempted else None
     finish_attempt(state, attempt, status, reason=reason, error=error)
     write_state(paths, state)

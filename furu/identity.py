@@ -335,7 +335,7 @@ _EXACT: dict[type, Callable[[Any, _Sink], None]] = {
 }
 
 # Checked in order: datetime before date (a datetime is a date), bool before int.
-_SUBCLASSABLE: tuple[tuple[type, Callable[[Any, _Sink], None]], ...] = (
+_SUBCLASSABLE: tuple[tuple[Any, Callable[[Any, _Sink], None]], ...] = (
     (bool, _encode_bool),
     (int, _encode_int),
     (float, _encode_float),

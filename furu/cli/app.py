@@ -21,7 +21,7 @@ from furu.errors import FuruError
 try:  # typer >= 0.2x ships its own copy of click (and does not install click)
     from typer._click.exceptions import UsageError
 except ImportError:  # pragma: no cover - older typer runs on click itself
-    from click import UsageError
+    from click import UsageError  # type: ignore[assignment]
 
 # Help panels, in the order `furu --help` shows them.
 PANEL_FIND = "Find and inspect"
@@ -37,14 +37,14 @@ EXIT_USER_ERROR = 1
 class _FuruGroup(TyperGroup):
     """Turns user errors into one line on stderr and exit code 1."""
 
-    def make_context(self, info_name: str | None, args: list[str], parent: typer.Context | None = None, **extra: Any) -> Any:
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
         except UsageError as error:  # options of `furu` itself
             error.exit_code = EXIT_USER_ERROR
             raise
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except FuruError as error:

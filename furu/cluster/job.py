@@ -74,7 +74,9 @@ class FuruJob(submitit.helpers.Checkpointable):
         with running_job(context):
             return obj.load_or_create()
 
-    def checkpoint(self, *args: Any, **kwargs: Any) -> submitit.helpers.DelayedSubmission | None:
+    def checkpoint(  # type: ignore[override]  # submitit treats None as "do not requeue"
+        self, *args: Any, **kwargs: Any
+    ) -> submitit.helpers.DelayedSubmission | None:
         """Called by submitit on preemption or timeout: record it, then requeue (or give up)."""
         self.preemptions += 1
         mark_running_preempted("preempted or timed out by the scheduler", release_locks=False)
