@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel
 
+from furu.atomic import CorruptFileError
 from furu.catalog import ArtifactRecord, Catalog, Entry
 from furu.query import (
     DEFAULT_SORT,
@@ -25,6 +26,7 @@ from furu.query import (
     sort_items,
     sort_tier,
 )
+from furu.state import read_state
 
 
 class Listing(BaseModel):
@@ -68,9 +70,28 @@ def list_artifacts(
         if before == [(e.stamp, e.status) for e in shown]:
             break
     records = catalog.records(shown, details=True, sizes=sizes)
+    add_job_ids(records)
     kept = [record for record in records if all(f.test(record) for f in parsed)]
     matched_count = len(matched) - (len(records) - len(kept))  # details showed some were corrupt
     return Listing(records=kept, matched=matched_count, total=catalog.total)
+
+
+JOB_STATUSES = ("queued", "running", "preempted")
+
+
+def add_job_ids(records: Sequence[ArtifactRecord]) -> None:
+    """Fill ``job_id`` of records whose latest attempt is (or was just) a cluster job.
+
+    Read from state.json only for the few artifacts in flight, not kept in the index.
+    """
+    for record in records:
+        if record.status in JOB_STATUSES:
+            try:
+                latest = read_state(record.paths, record.fqn, record.hash).latest_attempt
+            except CorruptFileError as error:  # rewritten since the scan: show it as it is now
+                record.status, record.problem = "corrupt", str(error)
+                continue
+            record.job_id = latest.job_id if latest is not None else None
 
 
 def _apply(catalog: Catalog, entries: list[Entry], filters: list[Filter], sort: str) -> list[Entry]:

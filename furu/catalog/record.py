@@ -43,6 +43,9 @@ class ArtifactRecord(BaseModel):
     updated: datetime | None = Field(default=None, description="When its state last changed.")
     runtime_secs: float | None = Field(default=None, description="Duration of the latest attempt (so far).")
     attempts: int = 0
+    job_id: str | None = Field(
+        default=None, description="Cluster job of the latest attempt, for queued, running and preempted artifacts."
+    )
     size_bytes: int | None = Field(default=None, description="Bytes on disk; None when not computed.")
     tags: list[str] = Field(default_factory=list)
     name: str | None = None

@@ -73,7 +73,7 @@ def ls_command(
     for record in listing.records:
         label = " ".join(filter(None, [record.name, *(f"#{tag}" for tag in record.tags)]))
         row: list[Any] = [
-            record.class_name, record.short_hash, status_text(record.status), human_time(record.created),
+            record.class_name, record.short_hash, _status_cell(record), human_time(record.created),
             human_duration(record.runtime_secs), human_size(record.size_bytes), label,
             *(_cell(record.config, path) for path in paths),
         ]
@@ -237,6 +237,14 @@ def logs_command(
             time.sleep(0.5)
     except KeyboardInterrupt:
         return
+
+
+def _status_cell(record: Any) -> Any:
+    """The status, with the cluster job for artifacts in flight: ``queued (job 4242)``."""
+    text = status_text(record.status)
+    if record.job_id:
+        text.append(f" (job {record.job_id})", style="dim")
+    return text
 
 
 def _where(attempt: Any) -> str:

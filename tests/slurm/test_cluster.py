@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -86,6 +87,11 @@ def test_a_cancelled_job_is_recorded_and_resubmission_works(project: Path, execu
     wait_until(lambda: (sleepy.furu_dir / "started").exists(), what="the job to start")
     # Submitting while it runs joins the running job.
     assert sleepy.load_or_create(executor=executor).job_id == job.job_id
+    listed = CliRunner().invoke(app, ["ls", "--json"])
+    [record] = [r for r in json.loads(listed.output) if r["hash"] == sleepy.furu_hash]
+    assert (record["status"], record["job_id"]) == ("running", job.job_id)
+    table = CliRunner().invoke(app, ["ls"], env={"COLUMNS": "200"}).output
+    assert f"running (job {job.job_id})" in table
     job.cancel()
     wait_until(lambda: job.get_info(mode="force").get("State", "").startswith("CANCELLED"), what="CANCELLED")
     fast = Sleepy(seconds=120)
