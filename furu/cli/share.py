@@ -6,14 +6,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from furu.cli.app import PANEL_REPRODUCE, app
 from furu.cli.render import JSON_HELP, console, error_console, human_size, print_json
-from furu.share import ExportReport, ImportReport, export, import_bundle
-from furu.share.export import ProgressFactory
+
+if TYPE_CHECKING:  # furu.share imports pygit2 and dulwich: only when a command runs
+    from furu.share import ExportReport, ImportReport
+    from furu.share.export import ProgressFactory
 
 PROGRESS_MIN_BYTES = 64 * 2**20
 
@@ -45,6 +47,8 @@ def export_command(
     as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """Write artifacts, their dependencies and their code into one bundle file to send to someone."""
+    from furu.share import export
+
     report = export(refs, output, deps=not no_deps, code=code.value, progress=_progress(as_json))
     if as_json:
         print_json(report)
@@ -64,6 +68,8 @@ def import_command(
     as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """Verify a bundle and add its artifacts (and code snapshots) to this project."""
+    from furu.share import import_bundle
+
     report = import_bundle(bundle, dry_run=dry_run, overwrite=overwrite, progress=_progress(as_json))
     if as_json:
         print_json(report)
