@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -65,9 +66,15 @@ def test_waiters_say_who_holds_the_lock_and_for_how_long(
     holder.communicate(timeout=60)
     err = capsys.readouterr().err.splitlines()
     label = f"examples.Slow {Slow().furu_hash[:8]}"
-    first_wait = err[0]
-    assert first_wait.startswith(f"furu: wait   {label}: lock held by host={hostname()} pid={holder.pid}, last heartbeat ")
-    assert "waited 0.0s, will wait up to 6" in first_wait and first_wait.endswith("s more (FURU_MAX_WAIT_SECS)")
+    first_wait = re.fullmatch(
+        rf"furu: wait   {label}: lock held by host={hostname()} pid={holder.pid}, last heartbeat (\d+\.\d)s ago; "
+        r"waited (\d+\.\d)s, will wait up to (\d+\.\d)s more \(FURU_MAX_WAIT_SECS\)",
+        err[0],
+    )
+    assert first_wait is not None, err[0]
+    heartbeat_age, waited, remaining = (float(group) for group in first_wait.groups())
+    assert heartbeat_age < 5 and waited < 5  # the heartbeat is fresh; this is the first report
+    assert waited + remaining == pytest.approx(60, abs=0.15)  # FURU_MAX_WAIT_SECS=60
     assert err[-1] == f"furu: load   {label} (created by another process)"
     assert len(calls(calls_file)) == 1
 

@@ -21,6 +21,12 @@ from .support import wait_until
 pytestmark = pytest.mark.slurm
 
 
+def finished(job: Any, timeout: float = 240) -> Any:
+    """The job once it is done; a bounded wait, so a stuck cluster fails the test instead of hanging CI."""
+    wait_until(lambda: job.done(force_check=True), timeout=timeout, what=f"job {job.job_id} to finish")
+    return job
+
+
 def states(obj: furu.Furu[Any]) -> list[tuple[str, str]]:
     return [(a.status, a.backend) for a in obj.get_state().attempts]
 
@@ -35,7 +41,7 @@ def test_a_three_level_pipeline_submitted_at_once(project: Path, executor: Any) 
     assert len(set(job_ids)) == 3 and job_ids[2] == job.job_id
     # Edit the code right after submitting: the jobs run the submitted snapshot.
     (project / "cluster_steps.py").write_text((project / "cluster_steps.py").read_text().replace('VALUE = "v1"', 'VALUE = "edited"'))
-    assert job.result() == "v1:30"
+    assert finished(job).result() == "v1:30"
     for obj in (Data(), Model(), Report()):
         assert obj.exists()
         assert states(obj) == [("success", "slurm")]
@@ -112,7 +118,7 @@ def test_a_preempted_job_is_requeued_and_resumes_from_its_checkpoint(project: Pa
     progress = resumable.furu_dir / ".furu" / "checkpoint" / "progress"
     wait_until(lambda: progress.exists() and int(progress.read_text() or 0) >= 3, what="three steps of progress")
     job._interrupt()  # what SLURM does on preemption: SIGTERM, then the USR2 submitit checkpoints on
-    result = job.result()
+    result = finished(job).result()
     starts = [int(s) for s in result.removeprefix("starts:").split(",")]
     assert starts[0] == 0 and len(starts) == 2 and starts[1] >= 3
     attempts = resumable.get_state().attempts
@@ -125,7 +131,7 @@ def test_a_failing_job_shows_its_traceback(project: Path, executor: Any) -> None
 
     job = Broken().load_or_create(executor=executor)
     with pytest.raises(submitit.core.utils.FailedJobError, match="the experiment diverged"):
-        job.result()
+        finished(job).result()
     attempt = Broken().get_state().latest_attempt
     assert (attempt.status, attempt.backend, attempt.job_id) == ("failed", "slurm", job.job_id)
     assert 'raise RuntimeError("the experiment diverged")' in attempt.error.traceback
