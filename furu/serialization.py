@@ -156,15 +156,41 @@ def _load(value: Any) -> Any:
 
 def to_python(obj: BaseModel) -> str:
     """Python source (imports, then one expression) that rebuilds ``obj``."""
-    imports: dict[str, str] = {}
+    imports = _Imports()
     expression = _source(obj, imports, indent=0)
-    lines = sorted(set(imports.values()))
-    return "\n".join(lines) + "\n\n" + expression + "\n"
+    return "\n".join(sorted(imports.lines)) + "\n\n" + expression + "\n"
 
 
-def _source(value: Any, imports: dict[str, str], indent: int) -> str:
+class _Imports:
+    """The import lines a snippet needs, and the local name of each class it uses."""
+
+    def __init__(self) -> None:
+        self.lines: set[str] = set()
+        self.names: dict[str, str] = {}
+
+    def module(self, name: str) -> str:
+        self.lines.add(f"import {name}")
+        return name
+
+    def name_for(self, cls: type) -> str:
+        fqn = class_fqn(cls)
+        local = self.names.get(fqn)
+        if local is not None:
+            return local
+        qualname = cls.__qualname__
+        module = fqn[: -len(qualname) - 1]
+        if "." in qualname:  # a nested class: import its module, refer to it by qualname
+            local = f"{self.module(module)}.{qualname}"
+        else:
+            local = qualname if qualname not in self.names.values() else f"{qualname}_{len(self.names)}"
+            self.lines.add(f"from {module} import {qualname}" + (f" as {local}" if local != qualname else ""))
+        self.names[fqn] = local
+        return local
+
+
+def _source(value: Any, imports: _Imports, indent: int) -> str:
     if isinstance(value, BaseModel) or (dataclasses.is_dataclass(value) and not isinstance(value, type)):
-        name = _import_name(type(value), imports)
+        name = imports.name_for(type(value))
         field_names = (
             type(value).model_fields
             if isinstance(value, BaseModel)
@@ -173,14 +199,14 @@ def _source(value: Any, imports: dict[str, str], indent: int) -> str:
         args = [f"{field}={_source(getattr(value, field), imports, indent + 4)}" for field in field_names]
         return _call(name, args, indent)
     if isinstance(value, enum.Enum):
-        return f"{_import_name(type(value), imports)}.{value.name}"
+        return f"{imports.name_for(type(value))}.{value.name}"
     if isinstance(value, float) and not math.isfinite(value):
         return f"float({repr(value)!r})"
     if isinstance(value, PurePath):
-        return f"{_import_name(type(value), imports)}({str(value)!r})"
+        return f"{imports.name_for(type(value))}({str(value)!r})"
     if isinstance(value, dt.datetime | dt.date | dt.time | dt.timedelta):
-        imports["datetime"] = "import datetime"
-        return repr(value)  # repr is datetime.datetime(...), valid after "import datetime"
+        imports.module("datetime")
+        return repr(value)  # datetime.datetime(...), valid after "import datetime"
     if isinstance(value, list | tuple | set | frozenset):
         items = [_source(item, imports, indent + 4) for item in value]
         if isinstance(value, list):
@@ -193,7 +219,7 @@ def _source(value: Any, imports: dict[str, str], indent: int) -> str:
         return "{" + ", ".join(items) + "}"
     numpy = sys.modules.get("numpy")
     if numpy is not None and isinstance(value, numpy.ndarray | numpy.generic):
-        imports["numpy"] = "import numpy"
+        imports.module("numpy")
         if isinstance(value, numpy.generic):
             return f"numpy.{value.dtype.name}({value.item()!r})"
         return f"numpy.array({value.tolist()!r}, dtype={value.dtype.str!r})"
@@ -206,19 +232,3 @@ def _call(name: str, args: list[str], indent: int) -> str:
         return flat
     pad = " " * (indent + 4)
     return f"{name}(\n" + "".join(f"{pad}{arg},\n" for arg in args) + " " * indent + ")"
-
-
-def _import_name(cls: type, imports: dict[str, str]) -> str:
-    fqn = class_fqn(cls) if issubclass(cls, BaseModel) else f"{cls.__module__}.{cls.__qualname__}"
-    module, _, qualname = fqn.rpartition(".")
-    if "." in cls.__qualname__:  # nested class: import the module, reference by qualname
-        module = fqn[: -len(cls.__qualname__) - 1]
-        imports[module] = f"import {module}"
-        return f"{module}.{cls.__qualname__}"
-    taken = {line.split(" as ")[-1].split(" import ")[-1] for line in imports.values()}
-    existing = imports.get(fqn)
-    if existing is not None:
-        return existing.split(" ")[-1]
-    alias = qualname if qualname not in taken else f"{qualname}_{len(imports)}"
-    imports[fqn] = f"from {module} import {qualname}" + (f" as {alias}" if alias != qualname else "")
-    return alias
