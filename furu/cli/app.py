@@ -11,7 +11,7 @@ and exits with code 1; ``furu --debug ...`` shows the traceback instead.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
@@ -41,20 +41,26 @@ class _FuruGroup(TyperGroup):
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
         except UsageError as error:  # options of `furu` itself
-            error.exit_code = EXIT_USER_ERROR
-            raise
+            _fail(_usage_line(error))
 
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except FuruError as error:
+        except (FuruError, UsageError) as error:
             if ctx.meta.get("furu_debug"):
                 raise
-            typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
-            raise typer.Exit(EXIT_USER_ERROR) from None
-        except UsageError as error:
-            error.exit_code = EXIT_USER_ERROR
-            raise
+            _fail(_usage_line(error) if isinstance(error, UsageError) else str(error))
+
+
+def _usage_line(error: UsageError) -> str:
+    """``Missing argument 'REF'. See `furu show --help`.``: the usage error in one line."""
+    command = error.ctx.command_path if error.ctx is not None else "furu"
+    return f"{error.format_message().rstrip('.')}. See `{command} --help`."
+
+
+def _fail(message: str) -> NoReturn:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(EXIT_USER_ERROR)
 
 
 app = typer.Typer(

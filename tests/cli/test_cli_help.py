@@ -16,3 +16,12 @@ def test_help_groups_commands_in_panels_in_order() -> None:
     ]
     for command in ("ls", "show", "diff", "explain", "run", "gc", "timetravel", "export", "import", "init"):
         assert f"│ {command} " in result.output
+
+
+def test_usage_errors_are_one_line_and_exit_1() -> None:
+    runner = CliRunner()
+    missing = runner.invoke(app, ["show"])
+    assert missing.exit_code == 1
+    assert missing.output == "error: Missing argument 'ref'. See `furu show --help`.\n"
+    unknown = runner.invoke(app, ["--bogus"])
+    assert (unknown.exit_code, unknown.output) == (1, "error: No such option: --bogus. See `furu --help`.\n")
