@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import xxhash
 from pydantic import BaseModel
 
+from furu.errors import FuruError
 from furu.instance_cache import InstanceCache
 from furu.namespace import class_fqn
 
@@ -55,7 +56,7 @@ class _SkipHash:
 skip_hash = _SkipHash()
 
 
-class UnhashableValueError(TypeError):
+class UnhashableValueError(FuruError, TypeError):
     """A config holds a value furu cannot encode; the message names the field path."""
 
 

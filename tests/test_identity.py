@@ -145,7 +145,8 @@ def test_numpy_arrays_hash_by_dtype_shape_and_content() -> None:
 def test_unsupported_values_name_the_field_path() -> None:
     with pytest.raises(furu.UnhashableValueError, match=r"field 'when\['a'\]\[1\]' of examples.Everything.*builtins.object"):
         Everything(when={"a": [1, object()]}).furu_hash
-    with pytest.raises(TypeError, match=r"field 'when' .*numpy.ndarray"):
+    assert issubclass(furu.UnhashableValueError, furu.FuruError)
+    with pytest.raises(TypeError, match=r"field 'when' .*numpy.ndarray"):  # also a furu.FuruError
         Everything(when=np.array([object()], dtype=object)).furu_hash
 
 
