@@ -138,7 +138,7 @@ class ArtifactLock:
             time.sleep(poll_secs)
 
     def start_heartbeat(self) -> None:
-        self._heartbeat = _Heartbeat(self.path, self.heartbeat_secs)
+        self._heartbeat = _Heartbeat(self)
         self._heartbeat.start()
 
     def release(self) -> None:
@@ -217,25 +217,28 @@ def _proc_stat_fields(pid: int) -> list[str] | None:
 
 
 class _Heartbeat(threading.Thread):
-    """Refreshes the lock's mtime so waiters on any host see the holder is alive."""
+    """Refreshes the lock's mtime so waiters on any host see the holder is alive.
 
-    def __init__(self, path: Path, interval: float) -> None:
-        super().__init__(name=f"furu-heartbeat-{path.parent.parent.name[:8]}", daemon=True)
-        self.path = path
-        self.interval = interval
+    Each beat first checks the lock is still ours: after a stall longer than
+    the lease a waiter may have broken it and taken it, and refreshing that
+    other process's lock would hide that two processes now create the artifact.
+    """
+
+    def __init__(self, lock: ArtifactLock) -> None:
+        super().__init__(name=f"furu-heartbeat-{lock.path.parent.parent.name[:8]}", daemon=True)
+        self.lock = lock
         self._stop_event = threading.Event()
 
     def run(self) -> None:
-        while not self._stop_event.wait(self.interval):
-            try:
-                os.utime(self.path)
-            except FileNotFoundError:
+        while not self._stop_event.wait(self.lock.heartbeat_secs):
+            if not self.lock.owned():
                 logger.warning(
-                    "furu: lost the lock %s: a waiter broke it after no heartbeat reached it "
-                    "within the lease; raise FURU_LEASE_SECS if this host's I/O stalls",
-                    self.path,
+                    "lost the lock %s: a waiter took it over after no heartbeat reached it within the "
+                    "lease; raise FURU_LEASE_SECS if this host's I/O or scheduling stalls",
+                    self.lock.path,
                 )
                 return
+            os.utime(self.lock.path)
 
     def stop(self) -> None:
         self._stop_event.set()

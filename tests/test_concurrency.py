@@ -176,3 +176,31 @@ def write_foreign_lock(lock: Path, age_secs: float) -> None:
     lock.write_text(info.model_dump_json())
     stamp = time.time() - age_secs
     os.utime(lock, (stamp, stamp))
+
+
+def test_a_holder_whose_lock_was_taken_over_stops_refreshing_it(
+    furu_tmp_root: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from furu.locking import ArtifactLock
+
+    path = furu_tmp_root / "lock"
+    path.parent.mkdir(parents=True)
+    ours = ArtifactLock(path, lease_secs=60, heartbeat_secs=0.05)
+    assert ours.try_acquire()
+    ours.start_heartbeat()
+    path.unlink()  # as a waiter breaking it would
+    theirs = ArtifactLock(path, lease_secs=60, heartbeat_secs=0.05)
+    assert theirs.try_acquire()
+    stamp = time.time() - 100
+    os.utime(path, (stamp, stamp))
+    caplog.set_level("WARNING", logger="furu")
+    logging_furu = __import__("logging").getLogger("furu")
+    logging_furu.addHandler(caplog.handler)
+    try:
+        time.sleep(0.3)
+    finally:
+        logging_furu.removeHandler(caplog.handler)
+    assert path.stat().st_mtime == pytest.approx(stamp)  # their lock was not touched by our heartbeat
+    assert f"lost the lock {path}" in caplog.text
+    ours.release()
+    assert theirs.owned()  # releasing ours does not remove theirs
