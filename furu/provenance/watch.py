@@ -58,6 +58,12 @@ LOCAL_FILESYSTEMS = frozenset(
 """File systems where every write to the tree goes through this kernel, so
 inotify sees it. Anything else (nfs, lustre, gpfs, cifs, fuse.*) is not trusted."""
 
+SUBDIR_COUNTING_FILESYSTEMS = frozenset({"ext2", "ext3", "ext4", "xfs", "tmpfs"})
+"""File systems where a directory's link count is 2 plus its number of
+subdirectories, so ``st_nlink == 2`` proves a leaf without listing it (most
+directories of a source tree are leaves). btrfs, overlay and others report
+other counts and are always listed."""
+
 
 @dataclass(frozen=True)
 class Event:
@@ -76,6 +82,7 @@ class TreeWatcher:
         self._pid = os.getpid()
         self._dirs: dict[int, tuple[str, bool]] = {}
         self._pruned: list[tuple[str, str]] = []
+        self._leaves_by_nlink = False
 
     @classmethod
     def start(
@@ -96,6 +103,7 @@ class TreeWatcher:
         if fd < 0:
             return None
         watcher = cls(fd)
+        watcher._leaves_by_nlink = filesystem_type(workdir) in SUBDIR_COUNTING_FILESYSTEMS
         try:
             if watcher._watch_tree(libc, [("", str(workdir))], is_ignored_dir):
                 return watcher
@@ -135,6 +143,12 @@ class TreeWatcher:
                 if ctypes.get_errno() in (errno.ENOENT, errno.ENOTDIR):
                     continue  # vanished; its parent's watch has reported that
                 return False
+            if self._leaves_by_nlink and _is_leaf(path):
+                # No subdirectory to descend into; a .git *file* (submodule, worktree) marks a boundary.
+                dirs[wd] = (rel, bool(rel) and os.path.lexists(os.path.join(path, ".git")))
+                if len(dirs) > MAX_WATCHED_DIRS:
+                    return False
+                continue
             boundary = False
             children: list[tuple[str, str]] = []
             prefix = f"{rel}/" if rel else ""
@@ -201,6 +215,14 @@ class TreeWatcher:
     def __del__(self) -> None:
         if os.getpid() == self._pid:
             self.close()
+
+
+def _is_leaf(path: str) -> bool:
+    """True when ``path`` has no subdirectory (on SUBDIR_COUNTING_FILESYSTEMS); False if unsure."""
+    try:
+        return os.lstat(path).st_nlink == 2
+    except OSError:
+        return False
 
 
 def filesystem_type(path: Path) -> str | None:

@@ -132,6 +132,24 @@ def test_file_in_empty_directory_invalidates(repo: Repo) -> None:
     assert content(repo, after, "empty/inner/now.txt") == "x\n"
 
 
+def test_new_subdirectory_of_a_leaf_directory_invalidates(repo: Repo) -> None:
+    # On ext4/xfs/tmpfs a leaf is recognised by its link count and not listed; it is still watched.
+    (repo.path / "leaf").mkdir()
+    repo.write("leaf/a.txt", "a\n")
+    assert os.lstat(repo.path / "leaf").st_nlink == 2 or filesystem_type(repo.path) not in {"ext4", "xfs", "tmpfs"}
+    capture(repo)
+    _, hit = capture(repo)
+    assert hit is True
+    repo.write("leaf/deeper/b.txt", "b\n")
+    after, hit = capture(repo)
+    assert hit is False
+    assert content(repo, after, "leaf/deeper/b.txt") == "b\n"
+    repo.write("leaf/deeper/c.txt", "c\n")  # the new subdirectory is watched from now on
+    after, hit = capture(repo)
+    assert hit is False
+    assert content(repo, after, "leaf/deeper/c.txt") == "c\n"
+
+
 def test_ignored_writes_keep_the_cache(repo: Repo) -> None:
     (repo.path / "outputs").mkdir()
     first, _ = capture(repo)
