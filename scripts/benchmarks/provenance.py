@@ -76,7 +76,7 @@ def main() -> None:
     _line(
         "provenance.capture_very_first_ms",
         very_first,
-        "first capture of the process, writes the snapshot objects",
+        f"{very_first / git:.2f}x git status+diff; the first of the process also writes the snapshot objects",
     )
     _line(
         "provenance.capture_second_ms",
