@@ -42,20 +42,12 @@ def idle_artifact(paths: ArtifactPaths, settings: Settings | None = None) -> Ite
     """Hold the artifact's lock, taking over a dead holder; FuruArtifactBusy if a live one has it."""
     settings = settings or current()
     lock = ArtifactLock(paths.lock, lease_secs=settings.lease_secs, heartbeat_secs=settings.effective_heartbeat_secs)
-    for _ in range(10):
-        if lock.try_acquire():
-            break
-        holder = lock.holder()
-        if holder is None:
-            continue
-        if holder.stale_reason is None:
-            raise FuruArtifactBusy(
-                f"{paths.root} is being created right now (lock {holder.describe()}); "
-                "wait for it to finish or stop that process first."
-            )
-        lock.break_stale(holder)
-    else:
-        raise FuruArtifactBusy(f"Could not take the lock of {paths.root}; try again.")
+    busy = lock.acquire_unless_busy()
+    if busy is not None:
+        raise FuruArtifactBusy(
+            f"{paths.root} is being created right now (lock {busy.describe()}); "
+            "wait for it to finish or stop that process first."
+        )
     try:
         yield lock
     finally:

@@ -121,21 +121,23 @@ class ArtifactLock:
         finally:
             break_path.unlink(missing_ok=True)
 
-    def acquire(self, *, poll_secs: float, timeout_secs: float, what: str) -> None:
-        """Block until the lock is ours, taking over stale holders; FuruLockTimeout after ``timeout_secs``."""
-        deadline = time.monotonic() + timeout_secs
-        while not self.try_acquire():
+    def acquire_unless_busy(self, *, attempts: int = 10) -> Holder | None:
+        """Take the lock now, taking over a stale holder; return the live holder instead if busy.
+
+        For short operations on an artifact (invalidate, replace on import) that
+        must not wait for a creation in progress. Raises FuruLockTimeout if the
+        lock keeps changing hands for ``attempts`` tries.
+        """
+        for _ in range(attempts):
+            if self.try_acquire():
+                return None
             holder = self.holder()
-            if holder is not None and holder.stale_reason is not None:
-                self.break_stale(holder)
+            if holder is None:
                 continue
-            if time.monotonic() > deadline:
-                described = holder.describe() if holder else "released and retaken repeatedly"
-                raise FuruLockTimeout(
-                    f"Gave up after {timeout_secs:g}s waiting for the lock of {what} ({described}); "
-                    "raise FURU_MAX_WAIT_SECS to wait longer."
-                )
-            time.sleep(poll_secs)
+            if holder.stale_reason is None:
+                return holder
+            self.break_stale(holder)
+        raise FuruLockTimeout(f"Could not take the lock {self.path}: it kept changing hands; try again.")
 
     def start_heartbeat(self) -> None:
         self._heartbeat = _Heartbeat(self)

@@ -1,8 +1,9 @@
 """Jobs run the code they were submitted with, not whatever the working tree holds later.
 
 At submission, the working tree is captured as a git snapshot (the same one
-the artifact's metadata records) and checked out once per snapshot under
-``<FURU_PATH>/timetravel/jobs/<snapshot id>/``. Inside the job, every
+the artifact's metadata records) and its files are written once per snapshot
+under ``<FURU_PATH>/timetravel/jobs/<snapshot id>/`` (plain files, not a git
+worktree, so the user's repository gains no worktree registrations). Inside the job, every
 ``sys.path`` entry that lies in the live repository is shadowed by the same
 directory in that checkout, so user modules are imported from the snapshot.
 Editing files after submitting therefore changes nothing that runs.
@@ -16,13 +17,10 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from furu.locking import ArtifactLock
-from furu.provenance import materialize_snapshot
 from furu.provenance.model import GitProvenance
 from furu.settings import Settings
 
 JOBS_CODE_DIR = ("timetravel", "jobs")
-_LOCK_WAIT_SECS = 0.1
 
 
 class JobCode(BaseModel):
@@ -33,20 +31,13 @@ class JobCode(BaseModel):
 
 
 def prepare_job_code(provenance: GitProvenance, current: Settings) -> JobCode | None:
-    """Check the snapshot out for jobs (once per snapshot); None when there is no snapshot."""
+    """Write the snapshot's files for jobs (once per snapshot); None when there is no snapshot."""
     if not provenance.in_repository or provenance.snapshot_id is None or provenance.repo_root is None:
         return None
+    from furu.provenance.export_tree import export_snapshot_tree  # pygit2: only when submitting
+
     checkout = current.data_root.joinpath(*JOBS_CODE_DIR, provenance.snapshot_id)
-    checkout.parent.mkdir(parents=True, exist_ok=True)
-    lock = ArtifactLock(
-        checkout.with_name(checkout.name + ".lock"), lease_secs=current.lease_secs, heartbeat_secs=current.lease_secs
-    )
-    lock.acquire(poll_secs=_LOCK_WAIT_SECS, timeout_secs=current.max_wait_secs, what=f"job code {checkout}")
-    try:
-        if not (checkout / ".git").exists():
-            materialize_snapshot(provenance.snapshot_id, checkout, repo_path=Path(provenance.repo_root), force=True)
-    finally:
-        lock.release()
+    export_snapshot_tree(provenance.snapshot_id, checkout, repo_path=Path(provenance.repo_root))
     return JobCode(repo_root=provenance.repo_root, checkout=str(checkout))
 
 

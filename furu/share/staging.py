@@ -127,13 +127,9 @@ def replace_in_place(staged: Path, dest: Path, current: Settings) -> str | None:
     lock = ArtifactLock(
         internal / layout.LOCK_FILE, lease_secs=current.lease_secs, heartbeat_secs=current.effective_heartbeat_secs
     )
-    while not lock.try_acquire():
-        holder = lock.holder()
-        if holder is None:
-            continue
-        if holder.stale_reason is None:
-            return f"it is being created right now (lock {holder.describe()}); import again once it finishes"
-        lock.break_stale(holder)
+    busy = lock.acquire_unless_busy()
+    if busy is not None:
+        return f"it is being created right now (lock {busy.describe()}); import again once it finishes"
     try:
         if _exchange(staged, dest):
             old = staged  # the exchange left the previous artifact where the staged one was
