@@ -7,6 +7,7 @@ temp dir and the system config is disabled, so a developer's global
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,3 +43,22 @@ def isolated_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, ceiling: bo
         clear_capture_cache()
         for level, value in saved.items():
             pygit2.settings.search_path[level] = value
+
+
+def git(cwd: Path, *args: str) -> str:
+    """Run the real git CLI in ``cwd``; its stripped output."""
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def init_project_repo(path: Path, files: dict[str, str] | None = None) -> Path:
+    """A new repository on branch main with a committer, and (committed) ``files``."""
+    path.mkdir(parents=True, exist_ok=True)
+    git(path, "init", "-q", "-b", "main")
+    git(path, "config", "user.email", "t@example.com")
+    git(path, "config", "user.name", "Test")
+    if files:
+        for name, text in files.items():
+            (path / name).write_text(text)
+        git(path, "add", ".")
+        git(path, "commit", "-q", "-m", "first")
+    return path

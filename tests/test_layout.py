@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
 import furu
 from conftest import run_python
+from gitenv import git, init_project_repo
 from furu.project import clear_project_cache, project_root
 from furu.settings import clear_settings_cache, current
-
-
-def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
-
-
-def init_repo(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True)
-    git(path, "init", "-q", "-b", "main")
-    git(path, "config", "user.email", "t@example.com")
-    git(path, "config", "user.name", "Test")
-    return path
 
 
 def test_root_is_the_nearest_pyproject_then_gitignore(tmp_path: Path) -> None:
@@ -51,7 +39,7 @@ def test_default_data_root_and_artifacts_root(tmp_path: Path) -> None:
 
 
 def test_linked_worktree_shares_the_main_worktrees_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    main = init_repo(tmp_path / "main")
+    main = init_project_repo(tmp_path / "main")
     (main / "sub").mkdir()
     (main / "sub" / "pyproject.toml").write_text("")
     git(main, "add", ".")
@@ -92,7 +80,7 @@ def test_bad_settings_say_which_variable(monkeypatch: pytest.MonkeyPatch, tmp_pa
 
 
 def test_version_controlled_artifacts_leave_a_clean_git_status(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    repo = init_repo(tmp_path / "repo")
+    repo = init_project_repo(tmp_path / "repo")
     (repo / "pyproject.toml").write_text('[project]\nname = "demo"\n')
     (repo / ".gitignore").write_text("__pycache__/\n")
     git(repo, "add", ".")
@@ -123,7 +111,7 @@ def test_version_controlled_artifacts_leave_a_clean_git_status(tmp_path: Path, m
 
 
 def test_data_root_gitignore_hides_caches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    repo = init_repo(tmp_path / "repo")
+    repo = init_project_repo(tmp_path / "repo")
     (repo / "pyproject.toml").write_text('[project]\nname = "demo"\n')
     monkeypatch.chdir(repo)
     result = run_python("from examples import Summary, Train; Summary().load_or_create(); Train(lr=9.0).load_or_create()", cwd=repo)

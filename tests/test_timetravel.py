@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 import furu
 from furu.cli import app
+from gitenv import git, init_project_repo
 
 STEPS = '''
 import furu
@@ -32,25 +33,16 @@ VALUE = "v1"
 '''
 
 
-def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
-
-
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("HOME", str(tmp_path))  # no global git config leaks in
     repo = tmp_path / "repo"
     repo.mkdir()
-    monkeypatch.setenv("HOME", str(tmp_path))  # no global git config leaks in
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "config", "user.email", "t@example.com")
-    git(repo, "config", "user.name", "Test")
-    (repo / "pyproject.toml").write_text('[project]\nname = "demo"\n')
-    (repo / ".gitignore").write_text("__pycache__/\n")
-    (repo / "steps.py").write_text(STEPS)
     (repo / "run.sh").write_text("#!/bin/sh\necho run\n")
     (repo / "run.sh").chmod(0o755)
-    git(repo, "add", ".")
-    git(repo, "commit", "-q", "-m", "first")
+    init_project_repo(
+        repo, {"pyproject.toml": '[project]\nname = "demo"\n', ".gitignore": "__pycache__/\n", "steps.py": STEPS}
+    )
     monkeypatch.chdir(repo)
     monkeypatch.syspath_prepend(str(repo))
     sys.modules.pop("steps", None)  # each test imports steps.py from its own repository

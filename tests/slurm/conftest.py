@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 
-from .support import STEPS, cluster_is_up, git
+from gitenv import init_project_repo
+
+from .support import STEPS, cluster_is_up
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -25,16 +27,10 @@ def _cluster() -> None:
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A git repository holding cluster_steps.py, as the working directory; its modules importable."""
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "config", "user.email", "t@example.com")
-    git(repo, "config", "user.name", "Test")
-    (repo / "pyproject.toml").write_text('[project]\nname = "cluster-demo"\n')
-    (repo / ".gitignore").write_text("__pycache__/\n")
-    (repo / "cluster_steps.py").write_text(STEPS)
-    git(repo, "add", ".")
-    git(repo, "commit", "-q", "-m", "steps")
+    repo = init_project_repo(
+        tmp_path / "repo",
+        {"pyproject.toml": '[project]\nname = "cluster-demo"\n', ".gitignore": "__pycache__/\n", "cluster_steps.py": STEPS},
+    )
     monkeypatch.chdir(repo)
     monkeypatch.syspath_prepend(str(repo))
     monkeypatch.setenv("FURU_POLL_INTERVAL_SECS", "0.2")

@@ -6,11 +6,9 @@ import shutil
 import subprocess
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 STEPS = '''
 import os, time
-from pathlib import Path
 import furu
 
 VALUE = "v1"
@@ -98,10 +96,6 @@ def cluster_is_up() -> bool:
         return False
     result = subprocess.run(["sinfo", "-h", "-o", "%T"], capture_output=True, text=True)
     return result.returncode == 0 and any(s.strip(" *~#") in {"idle", "mixed", "allocated"} for s in result.stdout.split())
-
-
-def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 90, what: str = "condition") -> None:
