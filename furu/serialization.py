@@ -14,6 +14,7 @@ import dataclasses
 import datetime as dt
 import enum
 import importlib
+import json
 import math
 import sys
 from pathlib import PurePath
@@ -152,6 +153,30 @@ def _load(value: Any) -> Any:
         raw = base64.b64decode(value["__ndarray__"])
         return numpy.frombuffer(raw, dtype=value["dtype"]).reshape(value["shape"]).copy()
     return {key: _load(item) for key, item in value.items()}
+
+
+def describe(value: Any) -> str:
+    """A value from :func:`to_dict` as a person reads it: ``(1, 2)``, not ``{"__tuple__": [1, 2]}``."""
+    if isinstance(value, list):
+        return "[" + ", ".join(describe(item) for item in value) + "]"
+    if not isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    if CLASS_KEY in value:
+        fields = ", ".join(f"{key}={describe(item)}" for key, item in value.items() if key != CLASS_KEY)
+        return f"{value[CLASS_KEY].rsplit('.', 1)[-1]}({fields})"
+    if "__tuple__" in value:
+        items = [describe(item) for item in value["__tuple__"]]
+        return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+    if "__set__" in value:
+        return ("{" + ", ".join(describe(item) for item in value["__set__"]) + "}") if value["__set__"] else "set()"
+    if "__float__" in value:
+        return str(value["__float__"])
+    if "__bytes__" in value:
+        data = base64.b64decode(value["__bytes__"])
+        return repr(data) if len(data) <= 32 else f"<{len(data)} bytes>"
+    if "__ndarray__" in value:
+        return f"array(shape={tuple(value['shape'])}, dtype={value['dtype']})"
+    return "{" + ", ".join(f"{json.dumps(key)}: {describe(item)}" for key, item in value.items()) + "}"
 
 
 def to_python(obj: BaseModel) -> str:

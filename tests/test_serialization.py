@@ -153,3 +153,16 @@ def test_main_script_run_as_a_file_gets_a_clear_error(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "furu.errors.FuruNamespaceError: Job is defined in a script run as a file" in result.stderr
     assert "python -m package.script" in result.stderr
+
+
+def test_describe_reads_like_python() -> None:
+    from furu.serialization import describe
+
+    data = Everything(pair=(1, "a"), tags=frozenset({"b"}), blob=b"\x00", ratio=float("inf")).to_dict()
+    assert describe(data["pair"]) == '(1, "a")'
+    assert describe(data["tags"]) == '{"b"}'
+    assert describe(data["blob"]) == "b'\\x00'"
+    assert describe(data["ratio"]) == "inf"
+    assert describe(Everything(when=np.zeros((2, 3), dtype=np.float32)).to_dict()["when"]) == "array(shape=(2, 3), dtype=<f4)"
+    assert describe(data["optimizer"]) == 'Optimizer(name="adam", betas=(0.9, 0.999))'
+    assert describe({"k": [1, {"__tuple__": []}]}) == '{"k": [1, ()]}'

@@ -19,6 +19,8 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.text import Text
 
+from furu.serialization import describe
+
 STATUS_STYLE = {
     "success": "green",
     "failed": "red",
@@ -138,5 +140,5 @@ def short_value(value: Any, width: int = 40) -> str:
     elif value == "":
         text = '""'
     else:
-        text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+        text = value if isinstance(value, str) else describe(value)
     return text if len(text) <= width else text[: width - 1] + "…"
