@@ -42,9 +42,9 @@ def write_bytes_atomic(path: Path, data: bytes, *, fsync: bool = True) -> None:
         raise
 
 
-def write_model(path: Path, model: BaseModel, *, fsync: bool = True) -> None:
-    """Write a pydantic model as indented JSON, atomically."""
-    write_bytes_atomic(path, model.model_dump_json(indent=2).encode("utf-8") + b"\n", fsync=fsync)
+def write_model(path: Path, model: BaseModel, *, fsync: bool = True, indent: int | None = 2) -> None:
+    """Write a pydantic model as JSON (indented for people, unless ``indent=None``), atomically."""
+    write_bytes_atomic(path, model.model_dump_json(indent=indent).encode("utf-8") + b"\n", fsync=fsync)
 
 
 def read_model(path: Path, model_type: type[ModelT]) -> ModelT:

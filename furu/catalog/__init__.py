@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from furu.catalog.catalog import Catalog, Progress, no_progress
+from furu.catalog.catalog import Catalog
+from furu.progress import Progress, no_progress
 from furu.catalog.entry import Entry
 from furu.catalog.record import STATUSES, ArtifactRecord, ArtifactStatus
 from furu.errors import FuruNotFound

@@ -12,11 +12,10 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import Protocol
 
 from furu import layout
+from furu.progress import Progress, no_progress
 from furu import settings as settings_module
 from furu.catalog import index
 from furu.catalog.entry import NO_STAMP, Entry, Shard
@@ -37,16 +36,6 @@ RACY_WINDOW_NS = 2_000_000_000
 
 DIRECT_READ_RATIO = 20
 """Load a class's details file once at least 1/20 of its entries need details; else read metadata.json."""
-
-
-class Progress(Protocol):
-    """``progress(description, total)`` returns a context manager yielding ``advance(n)``."""
-
-    def __call__(self, description: str, total: int) -> AbstractContextManager[Callable[[int], None]]: ...
-
-
-def no_progress(description: str, total: int) -> AbstractContextManager[Callable[[int], None]]:
-    return nullcontext(lambda n: None)
 
 
 class Catalog:

@@ -25,7 +25,7 @@ import xxhash
 from pydantic import BaseModel, Field, ValidationError
 from pydantic_core import from_json
 
-from furu.atomic import write_bytes_atomic
+from furu.atomic import write_model
 from furu.catalog.entry import Details, Entry, Shard
 from furu.schema import Record
 
@@ -230,4 +230,4 @@ def prune(index_dir: Path, class_dirs: set[str]) -> None:
 
 def _write(path: Path, record: Record) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_bytes_atomic(path, record.model_dump_json().encode("utf-8"), fsync=False)
+    write_model(path, record, fsync=False, indent=None)  # compact: an index can hold 100,000 rows

@@ -12,13 +12,14 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import typer
 from pydantic import BaseModel
 from rich.console import Console
 from rich.text import Text
 
+from furu.progress import Progress
 from furu.serialization import describe
 
 STATUS_STYLE = {
@@ -62,27 +63,34 @@ def _jsonable(data: Any) -> Any:
     return data
 
 
-@contextmanager
-def progress(description: str, total: int) -> Iterator[Callable[[int], None]]:
-    """A transient progress bar on stderr for long jobs (nothing when stderr is not a terminal)."""
-    err = error_console()
-    if total < PROGRESS_MIN_ITEMS or not err.is_terminal:
-        yield lambda n: None
-        return
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
+def progress_bar(*, unit: Literal["items", "bytes"] = "items", minimum: int = PROGRESS_MIN_ITEMS, quiet: bool = False) -> Progress:
+    """Transient progress bars on stderr for long jobs: none when ``quiet``, small or not a terminal."""
 
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=err, transient=True,
-    ) as bar:
-        task = bar.add_task(description, total=total)
-        yield lambda n: bar.advance(task, n)
+    @contextmanager
+    def bar(description: str, total: int) -> Iterator[Callable[[int], None]]:
+        err = error_console()
+        if quiet or total < minimum or not err.is_terminal:
+            yield lambda n: None
+            return
+        from rich import progress as rich_progress
+
+        counts = (
+            [rich_progress.DownloadColumn(), rich_progress.TransferSpeedColumn()]
+            if unit == "bytes"
+            else [rich_progress.MofNCompleteColumn()]
+        )
+        with rich_progress.Progress(
+            rich_progress.TextColumn("{task.description}"), rich_progress.BarColumn(), *counts,
+            rich_progress.TimeRemainingColumn(), console=err, transient=True,
+        ) as shown:
+            task = shown.add_task(description, total=total)
+            yield lambda n: shown.advance(task, n)
+
+    return bar
+
+
+progress = progress_bar()
+"""Progress over a count of items (artifacts scanned, sized, collected)."""
 
 
 def catalog() -> Any:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -11,11 +9,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from furu.cli.app import PANEL_REPRODUCE, app
-from furu.cli.render import JSON_HELP, console, error_console, human_size, print_json
+from furu.cli.render import JSON_HELP, console, human_size, print_json, progress_bar
+from furu.progress import Progress
 
 if TYPE_CHECKING:  # furu.share imports pygit2 and dulwich: only when a command runs
     from furu.share import ExportReport, ImportReport
-    from furu.share.export import ProgressFactory
 
 PROGRESS_MIN_BYTES = 64 * 2**20
 
@@ -136,32 +134,5 @@ def _print_import(report: ImportReport) -> None:
         out.print(f"[yellow]warning:[/] the exporter did not have dependency {ref.fqn} {ref.hash[:8]}", soft_wrap=True)
 
 
-def _progress(quiet: bool) -> ProgressFactory:
-    @contextmanager
-    def bar(description: str, total: int) -> Iterator[Callable[[int], None]]:
-        err = error_console()
-        if quiet or total < PROGRESS_MIN_BYTES or not err.is_terminal:
-            yield lambda n: None
-            return
-        from rich.progress import (
-            BarColumn,
-            DownloadColumn,
-            Progress,
-            TextColumn,
-            TimeRemainingColumn,
-            TransferSpeedColumn,
-        )
-
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            DownloadColumn(),
-            TransferSpeedColumn(),
-            TimeRemainingColumn(),
-            console=err,
-            transient=True,
-        ) as progress:
-            task = progress.add_task(description, total=total)
-            yield lambda n: progress.advance(task, n)
-
-    return bar
+def _progress(quiet: bool) -> Progress:
+    return progress_bar(unit="bytes", minimum=PROGRESS_MIN_BYTES, quiet=quiet)

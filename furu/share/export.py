@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -22,6 +21,7 @@ from pydantic import BaseModel, Field
 from furu import layout
 from furu import settings as settings_module
 from furu._version import __version__
+from furu.progress import Progress, no_progress
 from furu.atomic import TEMP_MARKER, read_model
 from furu.catalog import ArtifactRecord, Catalog, Entry
 from furu.core import Furu
@@ -44,14 +44,6 @@ from furu.state import hostname, username, utcnow
 
 CodeMode = Literal["bundle", "none"]
 Target = str | Path | Sequence[str] | Furu[Any] | ArtifactRecord
-ProgressFactory = Callable[[str, int], AbstractContextManager[Callable[[int], None]]]
-"""``progress(description, total)`` -> context manager yielding ``advance(n)``; totals are bytes."""
-
-
-def no_progress(description: str, total: int) -> AbstractContextManager[Callable[[int], None]]:
-    return nullcontext(lambda n: None)
-
-
 class ExportedExperiment(BaseModel):
     fqn: str
     hash: str
@@ -93,7 +85,7 @@ def export(
     *,
     deps: bool = True,
     code: CodeMode = "bundle",
-    progress: ProgressFactory = no_progress,
+    progress: Progress = no_progress,
 ) -> ExportReport:
     """Write artifacts (and, with ``deps``, everything they depend on) into the bundle file ``path``.
 
@@ -249,7 +241,7 @@ def _select(
 
 
 def _pack_code(
-    selected: list[_Selected], code: CodeMode, current: settings_module.Settings, dest: Path, progress: ProgressFactory
+    selected: list[_Selected], code: CodeMode, current: settings_module.Settings, dest: Path, progress: Progress
 ) -> tuple[list[str], list[str]]:
     gits = [item.metadata.git for item in selected if item.metadata.git is not None]
     snapshot_ids = sorted({git.snapshot_id for git in gits if git.in_repository and git.snapshot_id})
@@ -274,7 +266,7 @@ def _write(
     selected: list[_Selected],
     code_file: Path | None,
     snapshot_ids: list[str],
-    progress: ProgressFactory,
+    progress: Progress,
 ) -> None:
     """Stream everything into ``temp``, filling in ``manifest`` (experiments, code) on the way."""
     mtime = manifest.exported_at.timestamp()

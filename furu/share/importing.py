@@ -37,7 +37,7 @@ from furu.provenance.repository import discover_git_dir
 from furu.settings import Settings
 from furu.share import staging as staging_module
 from furu.share.errors import FuruBundleCorrupt
-from furu.share.export import ProgressFactory, no_progress
+from furu.progress import Progress, no_progress
 from furu.share.extract import Received, receive, verify
 from furu.share.manifest import BundleManifest, ExperimentEntry
 from furu.share.staging import Staging, remove_stale_staging
@@ -84,7 +84,7 @@ class ImportReport(BaseModel):
 
 
 def import_bundle(
-    path: str | Path, *, dry_run: bool = False, overwrite: bool = False, progress: ProgressFactory = no_progress
+    path: str | Path, *, dry_run: bool = False, overwrite: bool = False, progress: Progress = no_progress
 ) -> ImportReport:
     """Import the bundle at ``path`` into the current project (see the module docstring)."""
     bundle = Path(path).absolute()
