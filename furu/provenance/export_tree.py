@@ -44,6 +44,7 @@ def export_snapshot_tree(snapshot_id: str, dest: Path, *, repo_path: Path) -> Pa
 def _write_tree(repo: pygit2.Repository, tree: pygit2.Tree, directory: Path) -> None:
     directory.mkdir()
     for entry in tree:
+        assert entry.name is not None  # only objects looked up by id lack a name; tree entries have one
         path = directory / entry.name
         if entry.filemode == FileMode.TREE:
             _write_tree(repo, repo[entry.id].peel(pygit2.Tree), path)
