@@ -129,7 +129,7 @@ def _create_exactly_once(obj: Furu[T], paths: ArtifactPaths, current: Settings, 
     waiter = Waiter(obj, current)
     takeover: str | None = None
     while not lock.try_acquire():
-        if forced_by is None and paths.success.exists() and obj._validate():
+        if forced_by is None and obj.exists():
             logger.info("load   %s (created by another process)", label(obj))
             return obj._load()
         holder = lock.holder()

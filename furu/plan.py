@@ -64,7 +64,7 @@ def _node(obj: Any, seen: dict[str, PlanNode]) -> PlanNode:
     state = read_state(paths, class_fqn(type(obj)), obj.furu_hash)
     latest = state.latest_attempt
     status: PlanStatus
-    if paths.success.exists() and obj._validate():
+    if obj.exists():
         status = "cached"
     elif _lock_is_live(paths.lock):
         status = "running"

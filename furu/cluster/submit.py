@@ -39,7 +39,7 @@ def submit(obj: Furu[Any], executor: submitit.Executor, *, after: Sequence[submi
     current = settings.current()
     configure(current.log_level)
     paths = obj._paths(current)
-    if paths.success.exists() and obj._validate():
+    if obj.exists():
         logger.info("load   %s", label(obj))
         return obj._load()
     prepare_artifact_dir(obj, paths, current)
@@ -57,7 +57,7 @@ def submit(obj: Furu[Any], executor: submitit.Executor, *, after: Sequence[submi
             return existing
         waiter.wait(holder)  # another submitter, for a moment
     try:
-        if paths.success.exists() and obj._validate():
+        if obj.exists():
             logger.info("load   %s (created by another process)", label(obj))
             return obj._load()
         state = read_state(paths, obj.furu_fqn(), obj.furu_hash)
