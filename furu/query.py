@@ -19,7 +19,7 @@ import heapq
 import math
 import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from operator import attrgetter
@@ -76,10 +76,6 @@ class Filter:
 
     def matches(self, item: Any) -> bool:
         return self.test(item)
-
-
-def parse_filters(texts: Iterable[str]) -> list[Filter]:
-    return [parse_filter(text) for text in texts]
 
 
 def parse_filter(text: str) -> Filter:

@@ -132,13 +132,6 @@ def record_event(paths: ArtifactPaths, event: str, attempt_id: str | None = None
     append_line(paths.events, Event(event=event, attempt_id=attempt_id, detail=detail).model_dump_json())
 
 
-def read_success(paths: ArtifactPaths) -> SuccessMarker | None:
-    try:
-        return read_model(paths.success, SuccessMarker)
-    except FileNotFoundError:
-        return None
-
-
 def start_attempt(
     state: ArtifactState,
     attempt_id: str,

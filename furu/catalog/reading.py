@@ -25,14 +25,6 @@ _READ_CHUNK = 1 << 16
 _BAD = (ValueError, KeyError, TypeError, IndexError, AttributeError)
 
 
-def furu_stamp(artifact_dir: str) -> int | None:
-    """The ctime (ns) of ``<artifact_dir>/.furu``, None when it does not exist."""
-    try:
-        return os.stat(f"{artifact_dir}/{INTERNAL_DIR}").st_ctime_ns
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-
-
 def read_entry(shard: Shard, name: str, racy_after_ns: int) -> Entry:
     """Read the summary of ``<shard.class_dir>/<name>``.
 

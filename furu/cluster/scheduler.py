@@ -13,7 +13,7 @@ PENDING, RUNNING, REQUEUED, ... (alive)    unchanged (still queued / running)
 COMPLETED without a success marker         crashed
 PREEMPTED, TIMEOUT, NODE_FAIL              preempted (resubmitted up to FURU_PREEMPT_MAX)
 CANCELLED                                  failed (preempted with FURU_CANCELLED_IS_PREEMPTED=1)
-FAILED, OUT_OF_MEMORY, BOOT_FAIL, DEADLINE failed, with the job's error
+FAILED, OUT_OF_MEMORY, anything else       failed, with the job's error
 =========================================  =============================================
 """
 
@@ -28,7 +28,6 @@ ALIVE_STATES = frozenset(
      "CONFIGURING", "COMPLETING", "STAGE_OUT", "SIGNALING", "RESV_DEL_HOLD", "UNKNOWN"}
 )
 PREEMPTED_STATES = frozenset({"PREEMPTED", "TIMEOUT", "NODE_FAIL"})
-FAILED_STATES = frozenset({"FAILED", "OUT_OF_MEMORY", "BOOT_FAIL", "DEADLINE"})
 
 Outcome = Literal["alive", "crashed", "preempted", "failed"]
 
