@@ -24,7 +24,7 @@ from furu._version import __version__
 from furu.dependencies import declared_dependencies, note_loaded, tracking_loads
 from furu.environment import host_info, package_environment
 from furu.errors import FuruLockTimeout
-from furu.layout import ARTIFACTS_ROOT_GITIGNORE, DATA_ROOT_GITIGNORE, ArtifactPaths, prepare_root
+from furu.layout import ARTIFACTS_ROOT_GITIGNORE, DATA_ROOT_GITIGNORE, ArtifactPaths, prepare_root, shown_path
 from furu.locking import ArtifactLock, Holder
 from furu.logs import artifact_log, configure, logger
 from furu.metadata import ConfigRecord, Metadata, dependency_ref
@@ -205,7 +205,7 @@ def _run_attempt(
     write_state(paths, state)
     record_event(paths, "attempt_started", attempt.id, forced_by=forced_by)
     lock.start_heartbeat()
-    logger.info("create %s -> %s%s", label(obj), _shown_path(paths), f" ({forced_by})" if forced_by else "")
+    logger.info("create %s -> %s%s", label(obj), shown_path(paths.root_str), f" ({forced_by})" if forced_by else "")
     started_at = utcnow()
     try:
         with running_attempt(paths, state, attempt, lock), artifact_log(paths.log, current.log_level):
@@ -314,9 +314,3 @@ def _record_failure(obj: Furu[Any], paths: ArtifactPaths, state: ArtifactState, 
 def label(obj: Furu[Any]) -> str:
     """``module.QualName 1a2b3c4d``: how console lines name an artifact."""
     return f"{class_fqn(type(obj))} {obj.furu_hash[:8]}"
-
-
-def _shown_path(paths: ArtifactPaths) -> str:
-    """Relative to the working directory when inside it, else absolute."""
-    relative = os.path.relpath(paths.root_str)
-    return paths.root_str if relative.startswith("..") else relative

@@ -16,6 +16,7 @@ result files sit beside it.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from furu.atomic import write_bytes_atomic
@@ -116,6 +117,12 @@ def raw_dir(data_root: Path) -> Path:
 def class_dir(base: Path, namespace: tuple[str, ...]) -> str:
     """``base/<module parts>/<QualName>``; artifact directories are ``<this>/<hash>``."""
     return str(base.joinpath(*namespace))
+
+
+def shown_path(path: str | Path) -> str:
+    """How messages show a path: relative to the working directory when inside it, else absolute."""
+    relative = os.path.relpath(path)
+    return str(path) if relative.startswith("..") else relative
 
 
 _prepared_roots: set[Path] = set()

@@ -8,6 +8,7 @@ import typer
 
 from furu.cli.app import EXIT_USER_ERROR, PANEL_RUN, app
 from furu.cli.render import JSON_HELP, console, human_duration, print_json, status_text
+from furu.layout import shown_path
 
 _STYLE = {"loaded": "green", "created": "green", "cached": "green", "failed": "red", "missing": "yellow", "running": "cyan"}
 
@@ -40,7 +41,7 @@ def run_command(
             table.add_row(
                 " ".join(item.assignments) or "(defaults)", item.hash[:8],
                 status_text(item.outcome).copy() if item.outcome not in _STYLE else f"[{_STYLE[item.outcome]}]{item.outcome}[/]",
-                human_duration(item.runtime_secs), last, _relative(item.dir),
+                human_duration(item.runtime_secs), last, shown_path(item.dir),
             )
         console().print(table)
     failed = [item for item in outcomes if item.outcome == "failed"]
@@ -53,9 +54,3 @@ def _one_line(text: str, width: int = 48) -> str:
     """The start of a result's repr on one line (\\n as written by repr stays visible)."""
     return text if len(text) <= width else text[: width - 3] + "..."
 
-
-def _relative(path: str) -> str:
-    import os
-
-    relative = os.path.relpath(path)
-    return path if relative.startswith("..") else relative
