@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from furu.catalog import ArtifactRecord
 from furu.errors import FuruError, FuruGitError
-from furu.serialization import CLASS_KEY
+from furu.serialization import CLASS_KEY, entries
 
 ChangeKind = Literal["changed", "added", "removed"]
 _ABSENT = object()
@@ -128,8 +128,10 @@ class _HashedFields:
             return None
         if fqn not in self.cache:
             from furu.identity import hashed_field_names
+            from furu.importing import make_project_importable
             from furu.serialization import import_class
 
+            make_project_importable()
             try:
                 cls = import_class(fqn)
                 self.cache[fqn] = frozenset(hashed_field_names(cls)) if hasattr(cls, "model_fields") else None
@@ -164,9 +166,7 @@ def _walk(a: Any, b: Any, path: tuple[str, ...], out: list[FieldChange], hashed:
 
 
 def _unwrap(value: Any) -> Any:
-    if isinstance(value, dict) and len(value) == 1 and "__tuple__" in value:
-        return value["__tuple__"]
-    return value
+    return entries(value)  # tuples as lists, {"__dict__": pairs} by key text
 
 
 def _same(a: Any, b: Any) -> bool:

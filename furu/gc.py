@@ -5,37 +5,42 @@ Candidates, by reason:
 * ``failed``: the latest attempt raised;
 * ``crashed``: an attempt stopped without an outcome, and no live process holds its lock;
 * ``incomplete``: started but never finished (preempted, or invalidated) and not running;
-* ``corrupt``: a furu file in ``.furu/`` cannot be read;
-* ``orphaned``: its class can no longer be imported, its stored config is no longer
-  valid for the class, or the config now hashes to a different directory (the
-  class's fields or version changed), so no ``load_or_create`` can reach it;
+* ``corrupt``: a furu file in ``.furu/`` cannot be read and there is no success marker;
+* ``stale`` (only with ``include_stale``): succeeded, but today's classes no longer rebuild
+  its stored config, or rebuild it with another hash (see :mod:`furu.staleness`);
 * ``unused`` (only with ``older_than``): succeeded, untagged, nothing depends on it,
   and not updated for that long.
 
-Tagged and version-controlled artifacts are protected unless asked for
-explicitly; running and queued ones are never candidates. Removal renames the
-directory out of the way under its lock, then deletes it.
+gc never deletes a result ``load_or_create`` would still load. Kept, and listed
+with why: ``unknown`` (a class of its config does not import here: gc cannot
+judge it), ``stale`` without ``include_stale``, and ``damaged`` (a success marker
+is there but another furu file is unreadable). Tagged and version-controlled
+artifacts are protected unless asked for explicitly; running and queued ones
+are never candidates. Removal re-checks every reason under the artifact's lock
+(see :mod:`furu.removal`).
 """
 
 from __future__ import annotations
 
 import os
-import secrets
-import shutil
 import time
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from furu.catalog import ArtifactRecord, Catalog, Entry
 from furu.errors import FuruError
-from furu.invalidate import idle_artifact
 from furu.layout import ArtifactPaths
 from furu.lineage import dependents_index
+from furu.invalidate import FuruArtifactBusy
+from furu.removal import FuruRemovalKept, Removal, remove_artifact, success_attempt
+from furu.staleness import ConfigChecker
 
-GcReason = Literal["failed", "crashed", "incomplete", "corrupt", "orphaned", "unused"]
-REASONS: tuple[str, ...] = ("failed", "crashed", "incomplete", "corrupt", "orphaned", "unused")
+GcReason = Literal["failed", "crashed", "incomplete", "corrupt", "stale", "unused"]
+REASONS: tuple[str, ...] = ("failed", "crashed", "incomplete", "corrupt", "stale", "unused")
+KeptKind = Literal["unknown", "stale", "damaged"]
+KEPT_KINDS: tuple[str, ...] = ("unknown", "stale", "damaged")
 _BY_STATUS: dict[str, GcReason] = {
     "failed": "failed",
     "crashed": "crashed",
@@ -49,13 +54,28 @@ class GcCandidate(BaseModel):
     record: ArtifactRecord
     reason: GcReason
     detail: str
+    success_attempt: str | None = Field(
+        default=None, description="For stale and unused: the success marker's attempt; removal checks it is unchanged."
+    )
+
+
+class GcKept(BaseModel):
+    """An artifact gc looked at and will not delete, and why."""
+
+    record: ArtifactRecord
+    kind: KeptKind
+    detail: str
 
 
 class GcPlan(BaseModel):
-    """What ``furu gc`` would delete, and what it leaves alone because it is protected."""
+    """What ``furu gc`` would delete, and what it leaves alone."""
 
     candidates: list[GcCandidate]
     protected: list[GcCandidate] = Field(description="Would be candidates, but are tagged or version-controlled.")
+    kept: list[GcKept] = Field(
+        default_factory=list,
+        description="Never deleted by this plan: unknown (class does not import), stale (without --stale), damaged.",
+    )
     counts: dict[str, int] = Field(description="Candidates per reason.")
     bytes: dict[str, int] = Field(description="Bytes per reason.")
     total_bytes: int
@@ -64,13 +84,16 @@ class GcPlan(BaseModel):
 class RemovalResult(BaseModel):
     removed: list[ArtifactRecord]
     freed_bytes: int
-    skipped: list[GcCandidate] = Field(default_factory=list)
+    skipped: list[GcCandidate] = Field(default_factory=list, description="Kept after all (changed since the plan, or busy), why in detail.")
+    failed: list[GcCandidate] = Field(default_factory=list, description="Could not be removed (an error on disk), why in detail.")
+    warnings: list[str] = Field(default_factory=list, description="Removed, but something was left on disk.")
 
 
 def plan_gc(
     catalog: Catalog | None = None,
     *,
     older_than: timedelta | None = None,
+    include_stale: bool = False,
     include_tagged: bool = False,
     include_version_controlled: bool = False,
 ) -> GcPlan:
@@ -79,107 +102,98 @@ def plan_gc(
     entries = catalog.refresh()
     catalog.ensure_marks(entries)
     found: list[tuple[Entry, GcReason, str]] = []
+    kept: list[tuple[Entry, KeptKind, str]] = []
     for entry in entries:
+        if entry.status == "damaged":
+            kept.append((entry, "damaged", _damaged(entry)))
+            continue
         reason = _BY_STATUS.get(entry.status)
-        if reason is not None:
+        if reason is None:
+            continue
+        if os.path.lexists(ArtifactPaths(entry.dir).success_str):
+            kept.append((entry, "damaged", _damaged(entry)))  # what load_or_create checks is there
+        else:
             found.append((entry, reason, entry.problem or entry.status))
     settled = [entry for entry in entries if entry.status == "success"]
     catalog.ensure_details(settled)
-    for entry, detail in _orphans([e for e in settled if e.status == "success"], catalog):
-        found.append((entry, "orphaned", detail))
+    current: list[Entry] = []
+    checker = ConfigChecker()
+    with catalog.progress("Checking configs against today's classes", len(settled)) as advance:
+        for entry in settled:
+            advance(1)
+            if entry.status != "success":  # its metadata.json turned out unreadable
+                kept.append((entry, "damaged", _damaged(entry)))
+            elif entry.config is None:
+                kept.append((entry, "unknown", "no stored config (metadata.json or config.json) to check"))
+            else:
+                check = checker.check(entry.fqn, entry.hash, entry.config)
+                if check.verdict == "current":
+                    current.append(entry)
+                elif check.verdict == "stale" and include_stale:
+                    found.append((entry, "stale", check.detail))
+                else:
+                    kept.append((entry, check.verdict, check.detail))
     if older_than is not None:
         cutoff = time.time() - older_than.total_seconds()
         reverse = dependents_index(catalog)
-        flagged = {id(entry) for entry, _, _ in found}
-        for entry in settled:
-            if (
-                id(entry) not in flagged and entry.status == "success" and not entry.tags
-                and not reverse.get(entry.hash) and (entry.updated_ts or 0) < cutoff
-            ):
+        for entry in current:
+            if not entry.tags and not reverse.get(entry.hash) and (entry.updated_ts or 0) < cutoff:
                 found.append((entry, "unused", f"nothing depends on it; not updated for over {_days(older_than)}"))
-    catalog.ensure_sizes([entry for entry, _, _ in found])
+    catalog.ensure_sizes([entry for entry, _, _ in found] + [entry for entry, kind, _ in kept if kind == "stale"])
     candidates, protected = [], []
     for entry, reason, detail in found:
-        item = GcCandidate(record=entry.record(), reason=reason, detail=detail)
+        attempt = success_attempt(entry.dir) if reason in ("stale", "unused") else None
+        item = GcCandidate(record=entry.record(), reason=reason, detail=detail, success_attempt=attempt)
         if (entry.tags and not include_tagged) or (entry.version_controlled and not include_version_controlled):
             protected.append(item)
         else:
             candidates.append(item)
     counts = {reason: sum(c.reason == reason for c in candidates) for reason in REASONS}
     sizes = {reason: sum(c.record.size_bytes or 0 for c in candidates if c.reason == reason) for reason in REASONS}
-    return GcPlan(candidates=candidates, protected=protected, counts=counts, bytes=sizes, total_bytes=sum(sizes.values()))
+    return GcPlan(
+        candidates=candidates,
+        protected=protected,
+        kept=[GcKept(record=entry.record(), kind=kind, detail=detail) for entry, kind, detail in kept],
+        counts=counts,
+        bytes=sizes,
+        total_bytes=sum(sizes.values()),
+    )
 
 
 def collect(plan: GcPlan, catalog: Catalog | None = None) -> RemovalResult:
-    """Delete the plan's candidates (each re-checked under its lock first)."""
+    """Delete the plan's candidates, each re-checked under its lock first (see :func:`furu.removal.remove_artifact`)."""
     catalog = catalog or Catalog()
-    removed: list[ArtifactRecord] = []
+    removed: list[Removal] = []
     skipped: list[GcCandidate] = []
+    failed: list[GcCandidate] = []
     freed = 0
     with catalog.progress("Deleting artifacts", len(plan.candidates)) as advance:
         for candidate in plan.candidates:
             try:
-                remove_artifact(candidate.record, expect_reason=candidate.reason)
-            except FuruError as error:
+                removal = remove_artifact(
+                    candidate.record, expect_reason=candidate.reason, planned_success=candidate.success_attempt
+                )
+            except (FuruRemovalKept, FuruArtifactBusy) as error:
                 skipped.append(candidate.model_copy(update={"detail": str(error)}))
+            except FuruError as error:
+                failed.append(candidate.model_copy(update={"detail": str(error)}))
             else:
-                removed.append(candidate.record)
+                removed.append(removal)
                 freed += candidate.record.size_bytes or 0
             advance(1)
     catalog.refresh()
-    return RemovalResult(removed=removed, freed_bytes=freed, skipped=skipped)
+    return RemovalResult(
+        removed=[removal.record for removal in removed],
+        freed_bytes=freed,
+        skipped=skipped,
+        failed=failed,
+        warnings=[f"{removal.record.label}: {removal.leftover}" for removal in removed if removal.leftover],
+    )
 
 
-def remove_artifact(record: ArtifactRecord, *, expect_reason: str | None = None) -> None:
-    """Delete an artifact directory: under its lock, renamed away first so nobody sees half of it.
-
-    With ``expect_reason`` (from a gc plan) a result that succeeded since the
-    plan was made is kept, unless the reason was about success itself.
-    """
-    paths = ArtifactPaths(record.dir)
-    if not paths.root.is_dir():
-        return
-    tombstone = paths.root.with_name(f".{paths.root.name}.furu-deleting-{secrets.token_hex(4)}")
-    if paths.internal.is_dir():
-        with idle_artifact(paths):  # FuruArtifactBusy when a live process is creating it
-            if expect_reason in ("failed", "crashed", "incomplete") and paths.success.exists():
-                raise FuruError(f"{record.label} succeeded since gc looked at it; kept.")
-            os.rename(paths.root, tombstone)
-    else:
-        os.rename(paths.root, tombstone)
-    shutil.rmtree(tombstone, ignore_errors=True)
-
-
-def _orphans(entries: list[Entry], catalog: Catalog) -> list[tuple[Entry, str]]:
-    """Successful artifacts no config object of today's code can reach."""
-    from furu.serialization import from_dict, import_class
-
-    classes: dict[str, Any] = {}
-    orphans: list[tuple[Entry, str]] = []
-    with catalog.progress("Checking configs against today's classes", len(entries)) as advance:
-        for entry in entries:
-            advance(1)
-            if entry.fqn not in classes:
-                try:
-                    classes[entry.fqn] = import_class(entry.fqn)
-                except FuruError:
-                    classes[entry.fqn] = None
-            if classes[entry.fqn] is None:
-                orphans.append((entry, f"class {entry.fqn} can no longer be imported"))
-                continue
-            config = entry.config
-            if config is None:
-                continue
-            try:
-                obj = from_dict(config)
-                rebuilt = obj.furu_hash
-            except Exception as error:  # noqa: BLE001 - any failure means today's code cannot rebuild it
-                message = str(error).strip().splitlines()
-                orphans.append((entry, f"its stored config is no longer valid for the class: {message[0] if message else type(error).__name__}"))
-                continue
-            if rebuilt != entry.hash:
-                orphans.append((entry, f"its config now hashes to {rebuilt[:8]} (the class's fields, types or version changed)"))
-    return orphans
+def _damaged(entry: Entry) -> str:
+    problem = entry.problem or "a furu file is unreadable"
+    return f"{problem}; its success marker is there, so load_or_create still loads it (`furu rm` deletes it)"
 
 
 def _days(delta: timedelta) -> str:

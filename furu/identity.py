@@ -10,6 +10,13 @@ length-prefixed byte form (the format is pinned by test vectors in
 Nested Furu objects contribute their own cached hash rather than their
 fields, so hashing a deep dependency graph is linear in its size. Large
 buffers (bytes, numpy arrays) are streamed into the hasher without copies.
+
+Hashing also decides what furu can store: a config it accepts must survive
+``to_dict`` -> ``metadata.json`` -> ``from_dict`` unchanged. Values that
+cannot (a container that contains itself, nesting deeper than JSON readers
+accept, ints too long to write as text, strings that are not valid UTF-8)
+raise :class:`UnhashableValueError` naming the field. The fast path only
+counts nesting; the rare failure is located by a second, careful walk.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import enum
 import math
 import struct
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
@@ -37,6 +45,19 @@ if TYPE_CHECKING:
 FORMAT_TAG = b"furu-identity/1\x00"
 _STREAM_THRESHOLD = 1 << 16
 _CANONICAL_NAN = struct.pack(">d", math.nan)
+
+# The longest int furu stores, as text with its sign: pydantic's JSON reader stops there,
+# whatever Python's own limit (sys.get_int_max_str_digits, PYTHONINTMAXSTRDIGITS) is.
+MAX_INT_CHARS = 4300
+# JSON nesting furu accepts in a config. pydantic reads JSON only up to ~200 levels, and
+# metadata.json and bundle manifests wrap the config in a few levels of their own.
+MAX_JSON_DEPTH = 180
+# JSON levels each kind of value opens (an upper bound of what serialization writes:
+# a tuple is {"__tuple__": [...]}, a dict may become {"__dict__": [[key, value], ...]}).
+_SEQUENCE_LEVELS = 2
+_SET_LEVELS = 2
+_MAPPING_LEVELS = 3
+_MODEL_LEVELS = 1
 
 
 class _SkipHash:
@@ -57,15 +78,33 @@ skip_hash = _SkipHash()
 
 
 class UnhashableValueError(FuruError, TypeError):
-    """A config holds a value furu cannot encode; the message names the field path."""
+    """A config holds a value furu cannot encode; the message names the field path.
+
+    ``fqn`` is the class whose field holds the value, ``path`` the field path
+    (``data.rows[3]``), ``reason`` what is wrong with the value.
+    """
+
+    def __init__(self, message: str, *, fqn: str = "", path: str = "", reason: str = "", value: object = None) -> None:
+        super().__init__(message)
+        self.fqn = fqn
+        self.path = path
+        self.reason = reason
+        self.value = value
 
 
 class _Unsupported(Exception):
     """Raised deep in the encoder; collects the field path while unwinding."""
 
-    def __init__(self, value: object) -> None:
+    def __init__(self, value: object, reason: str | None = None, path: list[str] | None = None) -> None:
         self.value = value
-        self.path: list[str] = []
+        self.reason = reason or (
+            f"values of type {type(value).__module__}.{type(value).__qualname__} are not supported"
+        )
+        self.path: list[str] = path or []  # innermost first
+
+
+class _TooDeep(Exception):
+    """The encoder went past MAX_JSON_DEPTH; the careful walk finds where and why."""
 
 
 def furu_hash(obj: Furu[Any]) -> str:
@@ -92,38 +131,133 @@ def hashed_field_names(cls: type[BaseModel]) -> tuple[str, ...]:
     return names
 
 
+def stored_only_field_names(cls: type[BaseModel]) -> tuple[str, ...]:
+    """Fields marked skip_hash: not hashed, but stored, so they must be storable too."""
+    names = _stored_only_fields.get(cls)
+    if names is None:
+        hashed = set(hashed_field_names(cls))
+        names = tuple(sorted(name for name in cls.model_fields if name not in hashed))
+        _stored_only_fields[cls] = names
+    return names
+
+
 _hash_cache: InstanceCache[str] = InstanceCache()
+_json_depth: InstanceCache[int] = InstanceCache()  # JSON levels below each hashed Furu object
 _hashed_fields: dict[type, tuple[str, ...]] = {}
+_stored_only_fields: dict[type, tuple[str, ...]] = {}
 
 
-def _compute_hash(obj: Furu[Any]) -> str:
+def _compute_hash(obj: Furu[Any], *, retried: bool = False) -> str:
     cls = type(obj)
     sink = _Sink(xxhash.xxh3_128())
     sink.buf += FORMAT_TAG
     _encode_str(class_fqn(cls), sink)
     _encode_str(cls.furu_version, sink)
+    outermost = not _active.depth  # only the outermost call may recover from a RecursionError
+    _active.depth += 1
     try:
         _encode_fields(obj, hashed_field_names(cls), sink)
+        stored_only = stored_only_field_names(cls)
+        if stored_only:  # not hashed, but written to metadata.json: check they can be
+            _encode_fields(obj, stored_only, _Sink())
     except _Unsupported as error:
-        path = "".join(reversed(error.path)).lstrip(".")
-        raise UnhashableValueError(
-            f"Cannot hash field '{path}' of {class_fqn(cls)}: values of type "
-            f"{type(error.value).__module__}.{type(error.value).__qualname__} are not supported. "
-            "Use scalars, str, bytes, Path, enum, datetime, containers, pydantic models, "
-            "dataclasses or numpy arrays, or mark the field Annotated[..., furu.skip_hash] "
-            "to leave it out of the identity."
-        ) from None
+        raise _unhashable(cls, error) from None
+    except RecursionError:
+        if not outermost:
+            raise
+        exhausted = True
+    except (_TooDeep, ValueError) as error:
+        # Rare: find the value and its path with a walk that tracks cycles and depth.
+        from furu.unhashable import find_unstorable
+
+        try:
+            found = find_unstorable(obj)
+        except RecursionError:  # even the careful walk ran out of stack: say so, without a path
+            raise _unhashable(cls, _Unsupported(obj, _NO_STACK)) from None
+        if found is not None:
+            raise _unhashable(cls, _Unsupported(found.value, found.reason, found.path)) from error
+        raise
+    else:
+        exhausted = False
+    finally:
+        _active.depth -= 1
+    if exhausted:
+        return _recover(obj, retried)
+    _json_depth.put(obj, sink.peak)
     return sink.hexdigest()
+
+
+class _Active(threading.local):
+    depth = 0  # _compute_hash calls running in this thread
+
+
+_active = _Active()
+
+
+def _recover(obj: Furu[Any], retried: bool) -> str:
+    """After a RecursionError: name the value that is too deep, or hash nested configs bottom-up."""
+    from furu.unhashable import find_unstorable, nested_configs
+
+    cls = type(obj)
+    try:
+        found = find_unstorable(obj)
+        nested = nested_configs(obj) if found is None and not retried else []
+    except RecursionError:  # even the careful walk ran out of stack: say so, without a path
+        raise _unhashable(cls, _Unsupported(obj, _NO_STACK)) from None
+    if found is not None:
+        raise _unhashable(cls, _Unsupported(found.value, found.reason, found.path)) from None
+    if retried:
+        raise _unhashable(cls, _Unsupported(obj, _NO_STACK)) from None
+    for config in nested:  # innermost first: each needs only a little stack
+        furu_hash(config)  # type: ignore[arg-type]
+    return _compute_hash(obj, retried=True)
+
+
+_NO_STACK = (
+    "it is nested too deeply to walk with the Python stack left here (sys.getrecursionlimit()); "
+    "build long chains of configs bottom-up (hash each step as it is made) or flatten the value"
+)
+
+
+def _unhashable(cls: type, error: _Unsupported) -> UnhashableValueError:
+    parts = list(reversed(error.path))
+    if len(parts) > 12:  # a deep or cyclic path: its start and its end say enough
+        parts = [*parts[:6], "...", *parts[-4:]]
+    path = "".join(parts).lstrip(".")
+    fqn = class_fqn(cls)
+    return UnhashableValueError(
+        f"Cannot hash field '{path}' of {fqn} ({cls.__qualname__}.{path}): {error.reason}. "
+        "Nothing was written. Use scalars, str, bytes, Path, enum, datetime, containers, pydantic "
+        "models, dataclasses or numpy arrays; a value that should not decide the identity can be "
+        "marked Annotated[..., furu.skip_hash], but it is still stored and must be storable.",
+        fqn=fqn,
+        path=path,
+        reason=error.reason,
+        value=error.value,
+    )
 
 
 class _Sink:
     """Buffers small encodings and streams large buffers straight into the hasher."""
 
-    __slots__ = ("buf", "hasher")
+    __slots__ = ("buf", "depth", "hasher", "peak")
 
-    def __init__(self, hasher: xxhash.xxh3_128 | None = None) -> None:
+    def __init__(self, hasher: xxhash.xxh3_128 | None = None, depth: int = 0) -> None:
         self.buf = bytearray()
         self.hasher = hasher
+        self.depth = depth  # JSON levels open around the value being encoded
+        self.peak = depth  # the most levels seen so far
+
+    def enter(self, levels: int) -> int:
+        """Open ``levels`` JSON levels; the caller restores ``depth`` to the returned value."""
+        outer = self.depth
+        depth = outer + levels
+        if depth > self.peak:
+            if depth > MAX_JSON_DEPTH:
+                raise _TooDeep
+            self.peak = depth
+        self.depth = depth
+        return outer
 
     def stream(self, data: Any) -> None:
         if self.hasher is None:
@@ -167,7 +301,10 @@ def _encode_bool(value: bool, sink: _Sink) -> None:
 
 
 def _encode_int(value: int, sink: _Sink) -> None:
-    sink.buf += b"i%d;" % value
+    text = b"%d" % value  # ValueError past Python's digit limit (sys.get_int_max_str_digits)
+    if len(text) > MAX_INT_CHARS:
+        raise ValueError("int too long to store")
+    sink.buf += b"i%s;" % text
 
 
 def _encode_float(value: float, sink: _Sink) -> None:
@@ -176,7 +313,7 @@ def _encode_float(value: float, sink: _Sink) -> None:
 
 
 def _encode_str(value: str, sink: _Sink) -> None:
-    data = value.encode("utf-8", "surrogatepass")
+    data = value.encode("utf-8")  # a lone surrogate cannot be stored: UnicodeEncodeError
     sink.buf += b"s%d:" % len(data)
     sink.buf += data
 
@@ -221,6 +358,7 @@ def _encode_timedelta(value: dt.timedelta, sink: _Sink) -> None:
 
 
 def _encode_sequence(value: list[Any] | tuple[Any, ...], sink: _Sink) -> None:
+    outer = sink.enter(_SEQUENCE_LEVELS)
     sink.buf += b"l%d;" % len(value)
     for index, item in enumerate(value):
         try:
@@ -228,18 +366,30 @@ def _encode_sequence(value: list[Any] | tuple[Any, ...], sink: _Sink) -> None:
         except _Unsupported as error:
             error.path.append(f"[{index}]")
             raise
+    sink.depth = outer
 
 
 def _encode_set(value: set[Any] | frozenset[Any], sink: _Sink) -> None:
-    encoded = sorted(_encode_alone(item) for item in value)
+    outer = sink.enter(_SET_LEVELS)
+    try:
+        encoded = sorted(_encode_within(item, sink) for item in value)
+    except _Unsupported as error:
+        error.path.append("{...}")
+        raise
     sink.buf += b"S%d;" % len(encoded)
     for item in encoded:
         sink.buf += b"%d:" % len(item)
         sink.buf += item
+    sink.depth = outer
 
 
 def _encode_mapping(value: dict[Any, Any], sink: _Sink) -> None:
-    keyed = sorted((_encode_alone(key), key) for key in value)
+    outer = sink.enter(_MAPPING_LEVELS)
+    try:
+        keyed = sorted((_encode_within(key, sink), key) for key in value)
+    except _Unsupported as error:
+        error.path.append("[<key>]")
+        raise
     sink.buf += b"m%d;" % len(keyed)
     for encoded_key, key in keyed:
         sink.buf += encoded_key
@@ -248,6 +398,7 @@ def _encode_mapping(value: dict[Any, Any], sink: _Sink) -> None:
         except _Unsupported as error:
             error.path.append(f"[{key!r}]")
             raise
+    sink.depth = outer
 
 
 def _encode_alone(value: Any) -> bytes:
@@ -257,22 +408,42 @@ def _encode_alone(value: Any) -> bytes:
     return bytes(sink.buf)
 
 
+def _encode_within(value: Any, outer: _Sink) -> bytes:
+    """:func:`_encode_alone` for a value nested in ``outer`` (its depth counts)."""
+    sink = _Sink(None, outer.depth)
+    _encode(value, sink)
+    if sink.peak > outer.peak:
+        outer.peak = sink.peak
+    return bytes(sink.buf)
+
+
 def _encode_furu(value: Furu[Any], sink: _Sink) -> None:
+    try:
+        digest = furu_hash(value)
+    except UnhashableValueError as error:  # name the path from the outer config down
+        path = [f".{error.path}"] if error.path else []
+        raise _Unsupported(error.value, error.reason, path) from None
+    outer = sink.enter(_MODEL_LEVELS + (_json_depth.get(value) or 0))
+    sink.depth = outer
     sink.buf += b"F"
-    sink.buf += furu_hash(value).encode("ascii")
+    sink.buf += digest.encode("ascii")
 
 
 def _encode_model(value: BaseModel, sink: _Sink) -> None:
+    outer = sink.enter(_MODEL_LEVELS)
     sink.buf += b"M"
     _encode_str(class_fqn(type(value)), sink)
     _encode_fields(value, hashed_field_names(type(value)), sink)
+    sink.depth = outer
 
 
 def _encode_dataclass(value: Any, sink: _Sink) -> None:
+    outer = sink.enter(_MODEL_LEVELS)
     sink.buf += b"D"
     _encode_str(class_fqn(type(value)), sink)
     names = tuple(sorted(field.name for field in dataclasses.fields(value)))
     _encode_fields(value, names, sink)
+    sink.depth = outer
 
 
 def _encode_ndarray(value: Any, sink: _Sink) -> None:

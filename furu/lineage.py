@@ -4,16 +4,25 @@ Every successful artifact records its declared dependencies (Furu objects in
 its fields and ``_dependencies()``) and the ones it actually loaded while
 ``_create`` ran (``metadata.json``). These trees are built from those records
 only, so they describe what happened, not what the code says today.
+
+:func:`downstream` is the complete version that invalidation needs: an
+artifact whose ``metadata.json`` cannot be read still has the declared
+dependencies of its ``config.json``, and one whose records cannot be read at
+all is named, because nobody can tell whether it depends on what changed.
 """
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+from pydantic_core import from_json
 
 from furu.catalog import Catalog, Entry
+from furu.layout import ArtifactPaths
 
 EdgeKind = Literal["root", "declared", "loaded", "declared+loaded"]
 
@@ -98,22 +107,47 @@ def dependents_index(catalog: Catalog) -> dict[str, list[tuple[Entry, EdgeKind]]
     return reverse
 
 
-def transitive_dependents(entries: list[Entry], catalog: Catalog) -> list[Entry]:
-    """Everything downstream of ``entries`` (not including them), nearest first."""
-    reverse = dependents_index(catalog)
+@dataclass
+class Downstream:
+    """Everything downstream of some artifacts, and the artifacts that could not be checked."""
+
+    order: list[Entry] = field(default_factory=list)
+    """Downstream artifacts (not the starting ones), nearest first."""
+    unreadable: list[tuple[Entry, str]] = field(default_factory=list)
+    """Successes outside ``order`` whose dependency records cannot be read fully, with the problem."""
+
+
+def downstream(entries: list[Entry], catalog: Catalog) -> Downstream:
+    """Everything downstream of ``entries``, from every record of dependencies (see the module docstring)."""
+    all_entries = catalog.entries()
+    catalog.ensure_details(all_entries)
+    reverse: dict[str, list[Entry]] = defaultdict(list)
+    gaps: list[tuple[Entry, str]] = []
+    for entry in all_entries:
+        edges, problem = _complete_edges(entry)
+        for dep_hash in edges:
+            reverse[dep_hash].append(entry)
+        if problem is not None:
+            gaps.append((entry, problem))
     seen = {entry.hash for entry in entries}
-    order: list[Entry] = []
+    result = Downstream()
     frontier = list(entries)
     while frontier:
         following = []
         for entry in frontier:
-            for child, _edge in reverse.get(entry.hash, []):
+            for child in reverse.get(entry.hash, []):
                 if child.hash not in seen:
                     seen.add(child.hash)
-                    order.append(child)
+                    result.order.append(child)
                     following.append(child)
         frontier = following
-    return order
+    result.unreadable = [(entry, problem) for entry, problem in gaps if entry.hash not in seen]
+    return result
+
+
+def transitive_dependents(entries: list[Entry], catalog: Catalog) -> list[Entry]:
+    """Everything downstream of ``entries`` (not including them), nearest first."""
+    return downstream(entries, catalog).order
 
 
 def class_graph(catalog: Catalog) -> ClassGraph:
@@ -143,6 +177,55 @@ def _edges(entry: Entry) -> dict[str, tuple[str, EdgeKind]]:
     for fqn, hash_ in details.loaded:
         found.setdefault(hash_, (fqn, "loaded"))
     return found
+
+
+def _complete_edges(entry: Entry) -> tuple[set[str], str | None]:
+    """The hashes ``entry`` depends on, from metadata.json and config.json; and what is unknown.
+
+    The catalog's details come from metadata.json, else config.json. When they
+    are fine and metadata.json is there, they are complete. Otherwise both files
+    are read here: config.json still gives the declared dependencies, and the
+    problem says which records are missing. Only a success has dependents to
+    mislead, so only a success (a success marker on disk) gets a problem.
+    """
+    details = entry.details
+    paths = ArtifactPaths(entry.dir)
+    if details is not None and details.problem is None and details.config is not None:
+        if details.loaded or os.path.exists(paths.metadata):
+            return {hash_ for _fqn, hash_ in (*details.declared, *details.loaded)}, None
+    metadata, metadata_problem = _read_record(str(paths.metadata))
+    if metadata is not None:
+        return _hashes(metadata, "declared_dependencies") | _hashes(metadata, "loaded_dependencies"), None
+    config, config_problem = _read_record(str(paths.config))
+    edges = _hashes(config, "declared_dependencies") if config is not None else set()
+    if not os.path.lexists(paths.success_str):
+        return edges, None
+    if config is not None:
+        return edges, f"{metadata_problem}, so the dependencies it loaded while it ran are unknown"
+    return edges, f"{metadata_problem} and {config_problem}, so its dependencies are unknown"
+
+
+def _read_record(path: str) -> tuple[dict[str, Any] | None, str]:
+    """A furu JSON record as a dict, or None and why (missing, unreadable, not JSON)."""
+    try:
+        with open(path, "rb") as handle:
+            doc = from_json(handle.read())
+    except FileNotFoundError:
+        return None, f"{path} is missing"
+    except OSError as error:
+        return None, f"{path} cannot be read ({error.strerror})"
+    except ValueError as error:
+        return None, f"{path} is unreadable ({error})"
+    if not isinstance(doc, dict):
+        return None, f"{path} is unreadable (not a JSON object)"
+    return doc, ""
+
+
+def _hashes(doc: dict[str, Any], key: str) -> set[str]:
+    refs = doc.get(key)
+    if not isinstance(refs, list):
+        return set()
+    return {str(ref["hash"]) for ref in refs if isinstance(ref, dict) and "hash" in ref}
 
 
 def _by_hash(catalog: Catalog) -> dict[str, Entry]:

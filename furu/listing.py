@@ -72,7 +72,7 @@ def list_artifacts(
     records = catalog.records(shown, details=True, sizes=sizes)
     add_job_ids(records)
     kept = [record for record in records if all(f.test(record) for f in parsed)]
-    matched_count = len(matched) - (len(records) - len(kept))  # details showed some were corrupt
+    matched_count = len(matched) - (len(records) - len(kept))  # details showed some were damaged or corrupt
     return Listing(records=kept, matched=matched_count, total=catalog.total)
 
 
@@ -101,6 +101,8 @@ def _apply(catalog: Catalog, entries: list[Entry], filters: list[Filter], sort: 
         wanted = [f for f in filters if f.tier == tier]
         if not wanted:
             continue
+        if tier == "details" and any(f.kind == "status" for f in wanted):
+            catalog.ensure_marks(items)  # an unreadable annotations.json also makes an artifact damaged or corrupt
         _ensure(catalog, items, tier)
         items = [item for item in items if all(f.test(item) for f in wanted)]
     _ensure(catalog, items, sort_tier(sort))

@@ -28,6 +28,19 @@ def project_root(cwd: str | None = None) -> Path:
     return root
 
 
+def code_root(cwd: str | None = None) -> Path | None:
+    """The nearest marked ancestor of ``cwd``: where this checkout's code lives.
+
+    Unlike :func:`project_root` it is never mapped onto the main worktree, so
+    code imported from a linked worktree is that worktree's own. None when no
+    ancestor is marked.
+    """
+    try:
+        return _find_marked_ancestor(Path(cwd or os.getcwd()))
+    except FuruProjectRootError:
+        return None
+
+
 def clear_project_cache() -> None:
     """Forget discovered roots (tests that create projects on the fly call this)."""
     _root_cache.clear()

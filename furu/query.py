@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 from furu.catalog.record import STATUSES
 from furu.errors import FuruError
+from furu.serialization import entries
 
 Operator = Literal["=", "!=", "~", "!~", ">", ">=", "<", "<="]
 Tier = Literal["summary", "marks", "details", "sizes"]
@@ -61,8 +62,8 @@ class Filter:
         """What must be read before the filter can be evaluated."""
         if self.kind in ("tag", "name"):
             return "marks"
-        if self.kind == "status" and "corrupt" in self.value:
-            return "details"  # a broken metadata.json is only seen once it is read
+        if self.kind == "status" and ("corrupt" in self.value or "damaged" in self.value):
+            return "details"  # a broken metadata.json or annotations.json is only seen once it is read
         if self.kind == "size":
             return "sizes"
         if self.kind == "config":
@@ -226,6 +227,7 @@ def config_value(config: dict[str, Any] | None, path: Sequence[str]) -> Any:
     """The value at a dotted path of a stored config (through nested configs and lists), or MISSING."""
     value: Any = config
     for part in path:
+        value = entries(value)  # tuples as lists, {"__dict__": pairs} by key text
         if isinstance(value, dict):
             if part not in value:
                 return _MISSING
@@ -234,9 +236,7 @@ def config_value(config: dict[str, Any] | None, path: Sequence[str]) -> Any:
             value = value[int(part)]
         else:
             return _MISSING
-    if isinstance(value, dict) and "__tuple__" in value:
-        return value["__tuple__"]
-    return value
+    return entries(value)
 
 
 def is_missing(value: Any) -> bool:

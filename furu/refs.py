@@ -22,6 +22,7 @@ from furu.catalog import ArtifactRecord, Catalog, Entry
 from furu.catalog.reading import is_artifact_name
 from furu.core import Furu
 from furu.errors import FuruError, FuruNotFound
+from furu.importing import make_project_importable
 from furu.layout import INTERNAL_DIR
 from furu.serialization import from_dict
 from furu.specs import build_spec, is_spec
@@ -107,6 +108,7 @@ def object_from_record(record: ArtifactRecord) -> Furu[Any]:
             f"{record.label} has no stored config ({record.dir}/{INTERNAL_DIR}/metadata.json is written "
             "when an attempt succeeds); refer to it with a config spec instead."
         )
+    make_project_importable()
     return from_dict(record.config, expected=Furu)  # type: ignore[no-any-return]
 
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from furu.atomic import read_model
 from furu.catalog import ArtifactRecord, Catalog, Entry
+from furu.catalog.reading import cannot_read
 from furu.errors import FuruError
 from furu.layout import INTERNAL_DIR
 from furu.lineage import LineageNode, dependency_tree, dependents_index
@@ -46,26 +47,30 @@ def artifact_report(entry: Entry, catalog: Catalog, *, log_lines: int = 20) -> A
     paths = entry.record().paths
     record = catalog.records([entry], details=True, sizes=True)[0]
     report = ArtifactReport(record=record)
-    if record.problem and record.status == "corrupt":
+    if record.problem and record.status in ("corrupt", "damaged"):
         report.problems.append(record.problem)
     try:
         report.state = read_model(paths.state, ArtifactState)
-    except FileNotFoundError:
-        pass
-    except FuruError as error:
-        _note(report, str(error))
+    except (FileNotFoundError, NotADirectoryError):
+        pass  # no state yet, or no .furu/ directory (the record's problem says so)
+    except (FuruError, OSError) as error:
+        _note_file(report, paths.state, error)
     try:
         report.metadata = read_model(paths.metadata, Metadata)
         report.python = report.metadata.python
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         report.python = _python_from_config_record(paths.config, report)
-    except FuruError as error:
-        _note(report, str(error))
+    except (FuruError, OSError) as error:
+        _note_file(report, paths.metadata, error)
+        report.python = _python_from_config_record(paths.config, report)
     report.dependencies = dependency_tree(entry, catalog, max_depth=1)
     direct = dependents_index(catalog).get(entry.hash, [])
     report.dependents = catalog.records(sorted({id(e): e for e, _ in direct}.values(), key=lambda e: (e.fqn, e.hash)), details=False)
     report.files, report.files_omitted = list_files(paths.root)
-    report.log_tail = tail(paths.log, log_lines)
+    try:
+        report.log_tail = tail(paths.log, log_lines)
+    except OSError as error:
+        _note_file(report, paths.log, error)
     return report
 
 
@@ -93,7 +98,7 @@ def tail(path: Path, lines: int) -> list[str]:
             if lines <= 0:
                 return handle.read().splitlines()
             return list(deque((line.rstrip("\n") for line in handle), maxlen=lines))
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return []
 
 
@@ -101,11 +106,18 @@ def _python_from_config_record(path: Path, report: ArtifactReport) -> str | None
     """Before a success there is no metadata.json; config.json (written at each start) has the snippet."""
     try:
         return read_model(path, ConfigRecord).python
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
-    except FuruError as error:
-        _note(report, str(error))
+    except (FuruError, OSError) as error:
+        _note_file(report, path, error)
         return None
+
+
+def _note_file(report: ArtifactReport, path: Path, error: Exception) -> None:
+    """A part that cannot be read, named once: the catalog's problem may already name the file."""
+    if str(path) in (report.record.problem or ""):
+        return
+    _note(report, cannot_read(str(path), error) if isinstance(error, OSError) else str(error))
 
 
 def _note(report: ArtifactReport, problem: str) -> None:

@@ -18,9 +18,7 @@ import dataclasses
 import difflib
 import importlib
 import itertools
-import os
 import re
-import sys
 import typing
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
@@ -29,7 +27,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from furu.core import Furu
 from furu.errors import FuruError
-from furu.serialization import import_class
+from furu.importing import ClassImportError, import_user_class, make_project_importable, one_line
 
 _TARGET = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 _LEAF = "\0value"
@@ -46,25 +44,34 @@ def is_spec(text: str) -> bool:
 
 
 def import_target(target: str) -> type[Furu[Any]]:
-    """The class named by ``module:Class`` (or ``module.Class``); the working directory is importable."""
-    for path in (os.getcwd(), _project_root()):
-        if path and path not in sys.path:
-            sys.path.insert(0, path)
-    try:
-        if ":" in target:
-            module_name, _, qualname = target.partition(":")
-            obj: Any = importlib.import_module(module_name)
+    """The class named by ``module:Class`` (or ``module.Class``); the project is importable."""
+    make_project_importable()
+    if ":" not in target:
+        try:
+            obj: Any = import_user_class(target)
+        except ClassImportError as error:
+            raise FuruSpecError(str(error)) from error
+    else:
+        module_name, _, qualname = target.partition(":")
+        try:
+            obj = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name is None or not (module_name + ".").startswith(error.name + "."):
+                raise FuruSpecError(f"Cannot import {target}: importing {module_name} raised {one_line(error)}.") from error
+            raise FuruSpecError(
+                f"Cannot import {target}: no module named {error.name!r}. Run furu from your project "
+                "directory or install the package that defines the class."
+            ) from None
+        except (Exception, SystemExit) as error:  # noqa: BLE001 - the user's module may raise anything
+            raise FuruSpecError(
+                f"Cannot import {target}: importing {module_name} raised {one_line(error)} "
+                "(`furu --debug ...` shows the traceback)."
+            ) from error
+        try:
             for part in qualname.split("."):
                 obj = getattr(obj, part)
-        else:
-            obj = import_class(target)
-    except ModuleNotFoundError as error:
-        raise FuruSpecError(
-            f"Cannot import {target}: no module named {error.name!r}. Run furu from your project "
-            "directory or install the package that defines the class."
-        ) from None
-    except AttributeError:
-        raise FuruSpecError(f"Cannot import {target}: its module has no {target.rpartition(':')[2]!r}.") from None
+        except AttributeError:
+            raise FuruSpecError(f"Cannot import {target}: its module has no {qualname!r}.") from None
     if not (isinstance(obj, type) and issubclass(obj, Furu)):
         raise FuruSpecError(f"{target} is not a furu.Furu subclass.")
     return obj
@@ -247,13 +254,3 @@ def _bad_nested(path: str, leaf: str) -> Any:
     raise FuruSpecError(
         f"{path}={leaf!r} together with {path}.<field>=...: the value must be a class (module:Class)."
     )
-
-
-def _project_root() -> str | None:
-    from furu.errors import FuruProjectRootError
-    from furu.project import project_root
-
-    try:
-        return str(project_root())
-    except FuruProjectRootError:
-        return None

@@ -9,6 +9,7 @@ on every refresh, since a holder can die without touching the directory.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -31,6 +32,8 @@ from furu.catalog.record import ArtifactRecord
 from furu.catalog.walk import ClassDir, TreeWalk, artifact_names
 from furu.locking import ArtifactLock
 
+_log = logging.getLogger("furu.catalog")
+
 RACY_WINDOW_NS = 2_000_000_000
 """Entries changed this recently are re-read next time (timestamps are coarse, NFS clocks skew)."""
 
@@ -52,6 +55,7 @@ class Catalog:
         *,
         use_index: bool = True,
         progress: Progress = no_progress,
+        warn: Callable[[str], None] | None = None,
     ) -> None:
         self.settings = settings or settings_module.current()
         self.roots: list[tuple[Path, bool]] = [
@@ -67,6 +71,10 @@ class Catalog:
         self.total = 0
         """Artifacts under the roots at the last refresh (also those of classes it skipped)."""
         self._manifest_dirty = False
+        self.warn = warn or _log.warning
+        """Called once (at most) with a one-line warning when the index cannot be written."""
+        self.index_problem: str | None = None
+        """Why the index could not be written (then it is no longer tried: listing works without it)."""
 
     # -- listing ---------------------------------------------------------------------
 
@@ -243,8 +251,13 @@ class Catalog:
     # -- the index ---------------------------------------------------------------------
 
     def save(self, *, prune: bool = False) -> None:
-        """Write the index files that changed; a read-only data root just goes without."""
-        if not self.use_index or not self.settings.data_root.is_dir():
+        """Write the index files that changed; a data root that cannot be written just goes without.
+
+        The index is only a cache, so failing to write it (read-only data root,
+        full disk, a file in the way) is one warning, once, and the listing
+        carries on from the artifact directories.
+        """
+        if not self.use_index or self.index_problem is not None or not self.settings.data_root.is_dir():
             return  # nothing created yet: no cache either (and no furu-data/ to appear in git status)
         try:
             layout.prepare_root(self.settings.data_root, layout.DATA_ROOT_GITIGNORE)  # ignores .catalog/
@@ -258,8 +271,12 @@ class Catalog:
                 self._manifest_dirty = False
             if prune:
                 index.prune(self.index_dir, set(self._shards))
-        except OSError:
-            pass
+        except OSError as error:
+            self.index_problem = f"{error.strerror or error}" + (f": {error.filename}" if error.filename else "")
+            self.warn(
+                f"cannot write the catalog index in {self.index_dir} ({self.index_problem}); listing from the "
+                "artifact directories instead (slower). Make the data root writable, or point FURU_PATH at one."
+            )
 
     def forget(self, entry: Entry) -> None:
         """Drop an entry whose directory was removed."""

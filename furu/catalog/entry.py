@@ -176,10 +176,12 @@ class Entry:
         return max(0.0, end - self.started_ts)
 
     def set_details(self, details: Details) -> None:
+        """Attach what metadata.json says; an unreadable one makes a success damaged, anything else corrupt."""
         self.details = details
         if details.problem is not None:
-            self.status = "corrupt"
-            self.problem = details.problem
+            self.status = "damaged" if self.status in ("success", "damaged") else "corrupt"
+            if self.problem is None or details.problem not in self.problem:
+                self.problem = f"{self.problem}; {details.problem}" if self.problem else details.problem
 
     def record(self) -> ArtifactRecord:
         details = self.details

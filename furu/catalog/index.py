@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import repeat
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import xxhash
 from pydantic import BaseModel, Field, ValidationError
@@ -27,6 +27,7 @@ from pydantic_core import from_json
 
 from furu.atomic import write_model
 from furu.catalog.entry import Details, Entry, Shard
+from furu.catalog.record import STATUSES
 from furu.schema import Record
 
 INDEX_DIR = ".catalog"
@@ -49,7 +50,14 @@ def paused_gc() -> Iterator[None]:
 
 
 class ShardIndex(Record):
-    """``.catalog/shards/<key>.json``: the summary of every artifact in one class directory, as columns."""
+    """``.catalog/shards/<key>.json``: the summary of every artifact in one class directory, as columns.
+
+    Version 2 added the ``damaged`` status (version 1 called those ``corrupt``):
+    a file of another version is not used but rebuilt, as any cache would be.
+    """
+
+    SCHEMA_VERSION: ClassVar[int] = 2
+    schema_version: int = 2
 
     class_dir: str
     fqn: str
@@ -111,6 +119,9 @@ _COLUMN_TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
+_KNOWN_STATUSES = frozenset(STATUSES)
+
+
 def load_shard(index_dir: Path, shard: Shard) -> bool:
     """Fill ``shard.entries`` from its index file; False when there is none (or it is unusable).
 
@@ -125,8 +136,7 @@ def load_shard(index_dir: Path, shard: Shard) -> bool:
         return False
     if (
         not isinstance(raw, dict) or raw.get("class_dir") != shard.class_dir or raw.get("fqn") != shard.fqn
-        or not isinstance(raw.get("schema_version"), int) or raw["schema_version"] > ShardIndex.SCHEMA_VERSION
-        or not isinstance(raw.get("dir_stamp"), int)
+        or raw.get("schema_version") != ShardIndex.SCHEMA_VERSION or not isinstance(raw.get("dir_stamp"), int)
     ):
         return False
     columns: list[list[Any]] = [raw.get(name) for name in _COLUMN_TYPES]  # type: ignore[misc]
@@ -135,6 +145,8 @@ def load_shard(index_dir: Path, shard: Shard) -> bool:
     for column, allowed in zip(columns, _COLUMN_TYPES.values(), strict=True):
         if not set(map(type, column)) <= set(allowed):
             return False
+    if not set(raw["status"]) <= _KNOWN_STATUSES or any(not all(isinstance(t, str) for t in tags) for tags in raw["tags"]):
+        return False  # a damaged index: rebuilt from the directories rather than shown
     with paused_gc():
         shard.entries = dict(zip(columns[0], map(Entry, repeat(shard), *columns), strict=True))
     shard.listed = True
@@ -188,7 +200,11 @@ def load_details(index_dir: Path, shard: Shard) -> dict[str, Details]:
         for name, row in raw["rows"].items():
             try:
                 stamp, version, config, declared, loaded, problem = row
-                if isinstance(stamp, int) and (config is None or isinstance(config, dict)):
+                if (
+                    isinstance(stamp, int) and (config is None or isinstance(config, dict))
+                    and (version is None or isinstance(version, str)) and (problem is None or isinstance(problem, str))
+                    and all(isinstance(part, str) for pair in (*declared, *loaded) for part in pair)
+                ):
                     found[name] = Details(
                         stamp, version, config, [(f, h) for f, h in declared], [(f, h) for f, h in loaded], problem
                     )

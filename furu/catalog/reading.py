@@ -3,13 +3,16 @@
 The summary costs one ``stat`` of ``.furu/`` and one read of ``state.json``
 (plus ``annotations.json`` and the success marker where they matter): a cold
 scan of 100,000 artifacts is bounded by that. Nothing here raises on a broken
-artifact; a file that cannot be read makes the entry ``corrupt`` with a
-``problem`` that names the file.
+artifact: a furu file that cannot be read (truncated, edited by hand, a
+directory in its place, no permission) gives the entry a ``problem`` that names
+the file, and makes it ``damaged`` when the success marker is there (the result
+still loads: ``load_or_create`` checks nothing else) or ``corrupt`` when not.
 """
 
 from __future__ import annotations
 
 import os
+import stat as stat_module
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +26,7 @@ from furu.state import ArtifactState
 ANNOTATIONS_FILE = "annotations.json"
 _READ_CHUNK = 1 << 16
 _BAD = (ValueError, KeyError, TypeError, IndexError, AttributeError)
+_ATTEMPT_STATUSES = frozenset({"success", "failed", "running", "crashed", "preempted", "queued"})
 
 
 def read_entry(shard: Shard, name: str, racy_after_ns: int) -> Entry:
@@ -35,13 +39,26 @@ def read_entry(shard: Shard, name: str, racy_after_ns: int) -> Entry:
     entry = Entry(shard, name)
     internal = f"{shard.class_dir}/{name}/{INTERNAL_DIR}"
     try:
-        stamp = os.stat(internal).st_ctime_ns
+        info = os.stat(internal)
     except (FileNotFoundError, NotADirectoryError):
         entry.raw_status = entry.status = "corrupt"
         entry.problem = f"no {INTERNAL_DIR}/ directory in {shard.class_dir}/{name}: not a complete artifact"
         return entry
+    except OSError as error:
+        entry.raw_status = entry.status = "corrupt"
+        entry.problem = cannot_read(internal, error)
+        return entry
+    stamp = info.st_ctime_ns
     entry.stamp = stamp if stamp < racy_after_ns else NO_STAMP
-    state = _read_bytes(f"{internal}/{STATE_FILE}")
+    if not stat_module.S_ISDIR(info.st_mode):
+        entry.raw_status = entry.status = "corrupt"
+        entry.problem = f"{internal} is a file, not a directory: not a complete artifact (remove it, or `furu rm` it)"
+        return entry
+    try:
+        state = _read_bytes(f"{internal}/{STATE_FILE}")
+    except OSError as error:
+        _unreadable(entry, internal, cannot_read(f"{internal}/{STATE_FILE}", error))
+        return entry
     if state is None:
         _from_success_marker(entry, internal)
         read_marks(entry)
@@ -60,12 +77,59 @@ def read_marks(entry: Entry) -> None:
     internal = f"{entry.dir}/{INTERNAL_DIR}"
     entry.marks_stamp = entry.stamp
     entry.tags, entry.name = [], None
-    if entry.raw_status == "success" and not os.path.exists(f"{internal}/{SUCCESS_FILE}"):
-        entry.raw_status = entry.status = "absent"
-        entry.problem = "state.json says success, but the success marker was removed"
-    annotations = _read_bytes(f"{internal}/{ANNOTATIONS_FILE}")
+    if entry.raw_status in ("success", "damaged") and not os.path.exists(f"{internal}/{SUCCESS_FILE}"):
+        if entry.raw_status == "success":
+            entry.raw_status = entry.status = "absent"
+            entry.problem = "state.json says success, but the success marker was removed"
+        else:
+            entry.raw_status = entry.status = "corrupt"  # damaged, and now no result either
+    path = f"{internal}/{ANNOTATIONS_FILE}"
+    try:
+        annotations = _read_bytes(path)
+    except OSError as error:
+        _mark_unreadable(entry, cannot_read(path, error))
+        return
     if annotations is not None:
-        _from_annotations(entry, internal, annotations)
+        _from_annotations(entry, path, annotations)
+
+
+def cannot_read(path: str, error: OSError) -> str:
+    """The problem text for a furu file the OS refuses to read (a directory in its place, no permission)."""
+    return f"{path} cannot be read ({error.strerror or error}): fix its permissions, or remove what is in its place"
+
+
+def _unreadable(entry: Entry, internal: str, problem: str) -> None:
+    """``state.json`` cannot be read: the success marker alone decides whether the result is there.
+
+    Only here is ``success.json`` read in a scan: ``load_or_create`` checks
+    that it exists and nothing else, so an artifact with the marker is damaged
+    (never garbage) and one without it is corrupt.
+    """
+    entry.problem = problem
+    marker = f"{internal}/{SUCCESS_FILE}"
+    if not os.path.exists(marker):
+        entry.raw_status = entry.status = "corrupt"
+        return
+    entry.raw_status = entry.status = "damaged"
+    try:
+        data = _read_bytes(marker)
+        entry.created_ts = entry.updated_ts = _ts(from_json(data or b"")["created_at"])
+    except OSError as error:
+        entry.problem = _join(problem, cannot_read(marker, error))
+    except _BAD as error:
+        entry.problem = _join(problem, f"{marker} is unreadable (truncated or edited by hand): {error}")
+
+
+def _mark_unreadable(entry: Entry, problem: str) -> None:
+    """A furu file other than state.json is unreadable: damaged for a success, else corrupt."""
+    entry.raw_status = entry.status = "damaged" if entry.raw_status in ("success", "damaged") else "corrupt"
+    entry.problem = _join(entry.problem, problem)
+
+
+def _join(first: str | None, second: str) -> str:
+    if not first or first == second or second in first.split("; "):
+        return first or second
+    return f"{first}; {second}"
 
 
 def _from_state(entry: Entry, internal: str, data: bytes) -> None:
@@ -78,14 +142,24 @@ def _from_state(entry: Entry, internal: str, data: bytes) -> None:
         entry.updated_ts = _fromiso(doc["updated_at"]).timestamp()
         entry.attempts = len(attempts)
         latest = attempts[-1] if attempts else None
+        problem: str | None = None
         if latest is not None:
             entry.started_ts = _fromiso(latest["started_at"]).timestamp()
             entry.created_ts = entry.started_ts if len(attempts) == 1 else _ts(attempts[0]["started_at"])
             ended = latest.get("ended_at")
             entry.ended_ts = _fromiso(ended).timestamp() if ended is not None else None
+            if latest["status"] not in _ATTEMPT_STATUSES:
+                raise ValueError(f"attempt status {latest['status']!r} is not one furu writes")
+            raised = latest.get("error")
+            if raised:
+                message = str(raised.get("message", "")).strip().splitlines()
+                problem = f"{str(raised.get('type', 'error')).rsplit('.', 1)[-1]}: {message[-1] if message else ''}"
+            elif latest.get("reason"):
+                problem = str(latest["reason"])
     except _BAD as error:
-        entry.raw_status = "corrupt"
-        entry.problem = f"{internal}/{STATE_FILE} is unreadable (truncated or edited by hand): {error}"
+        entry.created_ts = entry.updated_ts = entry.started_ts = entry.ended_ts = None
+        entry.attempts = 0
+        _unreadable(entry, internal, f"{internal}/{STATE_FILE} is unreadable (truncated or edited by hand): {error}")
         return
     if result == "success":
         entry.raw_status = "success"  # read_marks checks the marker is really there
@@ -97,38 +171,42 @@ def _from_state(entry: Entry, internal: str, data: bytes) -> None:
         entry.raw_status = "absent"
         return
     entry.raw_status = latest["status"]
-    raised = latest.get("error")
-    if raised:
-        message = str(raised.get("message", "")).strip().splitlines()
-        entry.problem = f"{raised.get('type', 'error').rsplit('.', 1)[-1]}: {message[-1] if message else ''}"
-    elif latest.get("reason"):
-        entry.problem = str(latest["reason"])
+    entry.problem = problem
 
 
 def _from_success_marker(entry: Entry, internal: str) -> None:
     """No state.json: a committed artifact (success marker only) or a bare directory."""
-    data = _read_bytes(f"{internal}/{SUCCESS_FILE}")
+    marker = f"{internal}/{SUCCESS_FILE}"
+    try:
+        data = _read_bytes(marker)
+    except OSError as error:
+        entry.raw_status = "damaged"  # it exists, so load_or_create loads the result
+        entry.problem = cannot_read(marker, error)
+        return
     if data is None:
         entry.raw_status = "absent"
         return
     try:
         created = _ts(from_json(data)["created_at"])
     except _BAD as error:
-        entry.raw_status = "corrupt"
-        entry.problem = f"{internal}/{SUCCESS_FILE} is unreadable (truncated or edited by hand): {error}"
+        entry.raw_status = "damaged"
+        entry.problem = f"{marker} is unreadable (truncated or edited by hand): {error}"
         return
     entry.raw_status = "success"
     entry.created_ts = entry.updated_ts = created
 
 
-def _from_annotations(entry: Entry, internal: str, data: bytes) -> None:
+def _from_annotations(entry: Entry, path: str, data: bytes) -> None:
     try:
         doc = from_json(data)
-        entry.tags = [str(tag) for tag in doc.get("tags", [])]
-        entry.name = doc.get("name")
+        tags = doc.get("tags", [])
+        name = doc.get("name")
+        if not isinstance(tags, list) or not (name is None or isinstance(name, str)):
+            raise TypeError("tags must be a list and name a string")
+        entry.tags = [str(tag) for tag in tags]
+        entry.name = name
     except _BAD as error:
-        entry.raw_status = entry.status = "corrupt"
-        entry.problem = f"{internal}/{ANNOTATIONS_FILE} is unreadable: {error}"
+        _mark_unreadable(entry, f"{path} is unreadable: {error}")
 
 
 def read_details(artifact_dir: str, stamp: int) -> Details:
@@ -136,33 +214,44 @@ def read_details(artifact_dir: str, stamp: int) -> Details:
 
     ``config.json`` is written when an attempt starts, so failed, running and
     crashed artifacts have a config too; ``metadata.json`` (after a success)
-    adds the dependencies that were actually loaded.
+    adds the dependencies that were actually loaded. An unreadable
+    ``metadata.json`` is named in ``problem``, and the config still comes from
+    ``config.json`` when that one reads.
     """
-    path = f"{artifact_dir}/{INTERNAL_DIR}/{METADATA_FILE}"
-    data = _read_bytes(path)
-    if data is None:
-        path = f"{artifact_dir}/{INTERNAL_DIR}/{CONFIG_FILE}"
-        data = _read_bytes(path)
-    if data is None:
-        return Details(stamp=stamp)
-    try:
-        doc = from_json(data)
-        config = doc["config"]
-        if not isinstance(config, dict):
-            raise TypeError("config is not an object")
-        return Details(
-            stamp,
-            str(doc["version"]),
-            config,
-            [(str(d["fqn"]), str(d["hash"])) for d in doc.get("declared_dependencies", [])],
-            [(str(d["fqn"]), str(d["hash"])) for d in doc.get("loaded_dependencies", [])],
-        )
-    except _BAD as error:
-        return Details(stamp=stamp, problem=f"{path} is unreadable (truncated or edited by hand): {error}")
+    problems: list[str] = []
+    for name in (METADATA_FILE, CONFIG_FILE):
+        path = f"{artifact_dir}/{INTERNAL_DIR}/{name}"
+        try:
+            data = _read_bytes(path)
+        except OSError as error:
+            problems.append(cannot_read(path, error))
+            continue
+        if data is None:
+            continue
+        try:
+            doc = from_json(data)
+            config = doc["config"]
+            if not isinstance(config, dict):
+                raise TypeError("config is not an object")
+            return Details(
+                stamp,
+                str(doc["version"]),
+                config,
+                [(str(d["fqn"]), str(d["hash"])) for d in doc.get("declared_dependencies", [])],
+                [(str(d["fqn"]), str(d["hash"])) for d in doc.get("loaded_dependencies", [])],
+                "; ".join(problems) or None,
+            )
+        except _BAD as error:
+            problems.append(f"{path} is unreadable (truncated or edited by hand): {error}")
+    return Details(stamp=stamp, problem="; ".join(problems) or None)
 
 
 def directory_size(path: str) -> int:
-    """Bytes of every file below ``path`` (symlinks not followed; furu temp files counted)."""
+    """Bytes of every file below ``path`` (symlinks not followed; furu temp files counted).
+
+    What cannot be listed or stat-ed (gone meanwhile, no permission) counts as
+    nothing: a size is an estimate, and one odd file must not stop ``furu du``.
+    """
     total = 0
     stack = [path]
     while stack:
@@ -175,9 +264,9 @@ def directory_size(path: str) -> int:
                             stack.append(item.path)
                         else:
                             total += item.stat(follow_symlinks=False).st_size
-                    except FileNotFoundError:
+                    except OSError:
                         continue
-        except (FileNotFoundError, NotADirectoryError, PermissionError):
+        except OSError:
             continue
     return total
 
@@ -185,7 +274,7 @@ def directory_size(path: str) -> int:
 def dir_stamp(path: str) -> int | None:
     try:
         return os.stat(path).st_ctime_ns
-    except (FileNotFoundError, NotADirectoryError):
+    except OSError:
         return None
 
 
@@ -200,6 +289,7 @@ def is_hidden(name: str) -> bool:
 
 
 def _read_bytes(path: str) -> bytes | None:
+    """The file's bytes; None when it does not exist. Any other OSError (a directory, no permission) is raised."""
     try:
         fd = os.open(path, os.O_RDONLY)
     except (FileNotFoundError, NotADirectoryError):

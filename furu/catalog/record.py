@@ -16,18 +16,26 @@ from pydantic import BaseModel, Field
 from furu.layout import ArtifactPaths
 from furu.metadata import DependencyRef
 
-ArtifactStatus = Literal["success", "failed", "running", "crashed", "preempted", "queued", "absent", "corrupt"]
+ArtifactStatus = Literal[
+    "success", "damaged", "failed", "running", "crashed", "preempted", "queued", "absent", "corrupt"
+]
 """What a listing shows per artifact.
 
-success: the success marker is there (a cache hit). failed: the latest attempt
+success: the success marker is there (a cache hit). damaged: the success marker
+is there, so the result still loads, but another furu file in ``.furu/``
+(state.json, metadata.json, config.json, annotations.json) cannot be read;
+``problem`` names it. failed: the latest attempt
 raised. running / queued: an attempt is in progress (running has a live lock
 holder). crashed: an attempt stopped without recording an outcome, or says
 running but nobody holds its lock any more. preempted: stopped by SIGTERM or
 Ctrl-C, resumable. absent: the directory exists but holds no result (never
-finished, or invalidated). corrupt: a furu file in ``.furu/`` cannot be read.
+finished, or invalidated). corrupt: a furu file in ``.furu/`` (or ``.furu/``
+itself) cannot be read and there is no success marker.
 """
 
-STATUSES: tuple[str, ...] = ("success", "failed", "running", "crashed", "preempted", "queued", "absent", "corrupt")
+STATUSES: tuple[str, ...] = (
+    "success", "damaged", "failed", "running", "crashed", "preempted", "queued", "absent", "corrupt"
+)
 
 
 class ArtifactRecord(BaseModel):
@@ -38,7 +46,7 @@ class ArtifactRecord(BaseModel):
     dir: str = Field(description="Absolute path of the artifact directory.")
     version_controlled: bool = Field(description="Lives under the artifacts root (meant to be committed).")
     status: ArtifactStatus
-    problem: str | None = Field(default=None, description="Why it is corrupt, failed or crashed.")
+    problem: str | None = Field(default=None, description="Why it is damaged, corrupt, failed or crashed (naming the file).")
     created: datetime | None = Field(default=None, description="When the first attempt started.")
     updated: datetime | None = Field(default=None, description="When its state last changed.")
     runtime_secs: float | None = Field(default=None, description="Duration of the latest attempt (so far).")

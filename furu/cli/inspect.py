@@ -10,8 +10,11 @@ import typer
 
 from furu.cli.app import PANEL_FIND, app
 from furu.cli.completion import complete_ref, complete_sort
+from rich.markup import escape
+
 from furu.cli.render import (
     JSON_HELP,
+    STATUS_STYLE,
     catalog,
     console,
     human_duration,
@@ -83,10 +86,15 @@ def ls_command(
         out.print(table)
     shown, matched = len(listing.records), listing.matched
     more = "; --limit 0 shows all" if shown < matched else ""
-    out.print(f"[dim]{shown} shown, {matched} matching, {listing.total} artifacts{more}[/]")
+    broken = [
+        f"{count} {status}" for status in ("damaged", "corrupt")
+        if (count := sum(record.status == status for record in listing.records))
+    ]
+    counts = f" ({', '.join(broken)} shown)" if broken else ""
+    out.print(f"[dim]{shown} shown, {matched} matching, {listing.total} artifacts{counts}{more}[/]")
     for record in listing.records:
-        if record.status == "corrupt":
-            out.print(f"[bold red]corrupt[/] {record.dir}: {record.problem}", soft_wrap=True)
+        if record.status in ("damaged", "corrupt"):
+            out.print(f"{_problem_line(record)}", soft_wrap=True)
 
 
 @app.command("show", rich_help_panel=PANEL_FIND)
@@ -132,6 +140,8 @@ def show_command(
     for key, value in facts:
         if value:
             out.print(f"  {key:<19}{value}", soft_wrap=True)
+    if record.status == "damaged":
+        out.print(f"  {'result':<19}{DAMAGED_NOTE}", soft_wrap=True)
     for problem in report.problems:
         if problem != record.problem:
             out.print(f"  [red]problem[/]            {problem}", soft_wrap=True)
@@ -237,6 +247,16 @@ def logs_command(
             time.sleep(0.5)
     except KeyboardInterrupt:
         return
+
+
+DAMAGED_NOTE = "still loads (its success marker is there); furu gc keeps it"
+
+
+def _problem_line(record: Any) -> str:
+    """One line per damaged or corrupt artifact under a listing: what is wrong, where, and what it means."""
+    style = STATUS_STYLE[record.status]
+    note = f" [dim](the result {DAMAGED_NOTE})[/]" if record.status == "damaged" else ""
+    return f"[{style}]{record.status}[/] {escape(record.dir)}: {escape(record.problem or 'unreadable')}{note}"
 
 
 def _status_cell(record: Any) -> Any:

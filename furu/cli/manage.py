@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from furu.cli.app import PANEL_MANAGE, app
+from furu.cli.app import EXIT_USER_ERROR, PANEL_MANAGE, app
 from furu.cli.completion import complete_ref
 from furu.cli.render import (
     JSON_HELP,
@@ -18,6 +18,9 @@ from furu.cli.render import (
 )
 from furu.errors import FuruError
 
+if TYPE_CHECKING:
+    from furu.gc import GcKept
+
 RefArgument = Annotated[str, typer.Argument(help="A hash or prefix, a path, or a quoted 'module:Class k=v'.", autocompletion=complete_ref)]
 JsonOption = Annotated[bool, typer.Option("--json", help=JSON_HELP)]
 SHOWN_CANDIDATES = 20
@@ -27,6 +30,9 @@ SHOWN_CANDIDATES = 20
 def invalidate_command(
     ref: RefArgument,
     cascade: Annotated[bool, typer.Option("--cascade", help="Also invalidate everything downstream of it.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="With --cascade: go ahead although some artifact's dependency records cannot be read.")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Mark a result absent so the next load_or_create recomputes it (files stay until then)."""
@@ -34,15 +40,22 @@ def invalidate_command(
     from furu.refs import resolve_entry
 
     cat = catalog()
-    result = invalidate([resolve_entry(ref, cat)], cascade=cascade, catalog=cat)
+    result = invalidate([resolve_entry(ref, cat)], cascade=cascade, force=force, catalog=cat)
     if as_json:
         print_json(result)
-        return
-    out = console()
-    for record in result.invalidated:
-        out.print(f"invalidated {record.label}")
-    for skipped in result.skipped:
-        out.print(f"[yellow]skipped[/] {skipped.record.label}: {skipped.reason}", soft_wrap=True)
+    else:
+        out = console()
+        for record in result.invalidated:
+            out.print(f"invalidated {record.label}")
+        for skipped in result.skipped:
+            out.print(f"[yellow]skipped[/] {skipped.record.label}: {skipped.reason}", soft_wrap=True)
+        for unchecked in result.unchecked:
+            out.print(f"[yellow]unchecked[/] {unchecked.record.label}: {unchecked.reason}", soft_wrap=True)
+        for warning in result.warnings:
+            _warn(warning)
+    if result.skipped:
+        _warn(f"the cascade is incomplete: {len(result.skipped)} downstream artifact(s) were skipped (see above).")
+        raise typer.Exit(EXIT_USER_ERROR)
 
 
 @app.command("rm", rich_help_panel=PANEL_MANAGE)
@@ -52,7 +65,7 @@ def rm_command(
     as_json: JsonOption = False,
 ) -> None:
     """Delete an artifact directory (never one that is being created)."""
-    from furu.gc import remove_artifact
+    from furu.removal import remove_artifact
     from furu.refs import resolve_entry
 
     cat = catalog()
@@ -61,13 +74,15 @@ def rm_command(
     if not force and (record.tags or record.version_controlled):
         why = f"tagged {', '.join(record.tags)}" if record.tags else "version-controlled (meant to be committed)"
         raise FuruError(f"{record.label} is {why}; add --force to remove it anyway.")
-    remove_artifact(record)
+    removal = remove_artifact(record)
     cat.forget(entry)
     cat.save()
     if as_json:
         print_json(record)
-        return
-    console().print(f"removed {record.label} ({human_size(record.size_bytes)}) from {record.dir}", soft_wrap=True)
+    else:
+        console().print(f"removed {record.label} ({human_size(record.size_bytes)}) from {record.dir}", soft_wrap=True)
+    if removal.leftover:
+        _warn(removal.leftover)
 
 
 @app.command("gc", rich_help_panel=PANEL_MANAGE)
@@ -76,13 +91,16 @@ def gc_command(
         str | None, typer.Option("--older-than", help="Also collect unused, untagged successes not updated for this long (e.g. 30d).")
     ] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Delete (without it, gc only reports).")] = False,
+    stale: Annotated[
+        bool, typer.Option("--stale", help="Also collect stale successes: today's classes no longer rebuild their config.")
+    ] = False,
     include_tagged: Annotated[bool, typer.Option("--include-tagged", help="Do not protect tagged artifacts.")] = False,
     include_version_controlled: Annotated[
         bool, typer.Option("--include-version-controlled", help="Do not protect version-controlled artifacts.")
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Find failed, crashed, incomplete, corrupt and orphaned artifacts; delete them with --yes."""
+    """Find failed, crashed, incomplete and corrupt artifacts; delete them with --yes. Never a result that still loads."""
     from rich.table import Table
 
     from furu.gc import REASONS, collect, plan_gc
@@ -92,12 +110,15 @@ def gc_command(
     plan = plan_gc(
         cat,
         older_than=parse_duration(older_than) if older_than else None,
+        include_stale=stale,
         include_tagged=include_tagged,
         include_version_controlled=include_version_controlled,
     )
     removal = collect(plan, cat) if yes else None
     if as_json:
         print_json({"plan": plan, "removal": removal})
+        if removal is not None and removal.failed:
+            raise typer.Exit(EXIT_USER_ERROR)
         return
     out = console()
     table = Table(box=None, pad_edge=False, header_style="bold")
@@ -117,6 +138,7 @@ def gc_command(
             f"[dim]{len(plan.protected)} more are protected (tagged or version-controlled): "
             "--include-tagged / --include-version-controlled to collect them too.[/]"
         )
+    _print_kept(plan.kept)
     if removal is None:
         if plan.candidates:
             out.print(f"Dry run: nothing deleted. furu gc --yes deletes {len(plan.candidates)} artifacts ({human_size(plan.total_bytes)}).")
@@ -124,6 +146,41 @@ def gc_command(
     out.print(f"Deleted {len(removal.removed)} artifacts, freed {human_size(removal.freed_bytes)}.")
     for skipped in removal.skipped:
         out.print(f"[yellow]kept[/] {skipped.record.label}: {skipped.detail}", soft_wrap=True)
+    for failed in removal.failed:
+        out.print(f"[red]not removed[/] {failed.record.label}: {failed.detail}", soft_wrap=True)
+    for warning in removal.warnings:
+        _warn(warning)
+    if removal.failed:
+        raise typer.Exit(EXIT_USER_ERROR)
+
+
+def _print_kept(kept: list[GcKept]) -> None:
+    """The artifacts gc will not delete, by kind, each with its path and why."""
+    from furu.gc import KEPT_KINDS
+    from furu.layout import shown_path
+
+    if not kept:
+        return
+    out = console()
+    why = {
+        "unknown": "a class of its config does not import here, so gc cannot judge it",
+        "stale": "today's classes no longer rebuild their configs (--stale deletes them)",
+        "damaged": "a furu file is unreadable, but the result still loads",
+    }
+    for kind in KEPT_KINDS:
+        items = [item for item in kept if item.kind == kind]
+        if not items:
+            continue
+        size = sum(item.record.size_bytes or 0 for item in items)
+        out.print(f"Kept {len(items)} {kind}{f' ({human_size(size)})' if size else ''}: {why[kind]}.", soft_wrap=True)
+        for item in items[:SHOWN_CANDIDATES]:
+            out.print(f"  {kind:<10} {item.record.label}  [dim]{item.detail}  {shown_path(item.record.dir)}[/]", soft_wrap=True)
+        if len(items) > SHOWN_CANDIDATES:
+            out.print(f"  [dim]... and {len(items) - SHOWN_CANDIDATES} more (--json lists all)[/]")
+
+
+def _warn(message: str) -> None:
+    typer.secho(f"warning: {message}", fg=typer.colors.YELLOW, err=True)
 
 
 @app.command("du", rich_help_panel=PANEL_MANAGE)
@@ -199,7 +256,13 @@ def _annotate(ref: str, as_json: bool, change: object) -> None:
 
     cat = catalog()
     entry = resolve_entry(ref, cat)
-    change(entry.dir)  # type: ignore[operator]
+    try:
+        change(entry.dir)  # type: ignore[operator]
+    except OSError as error:
+        raise FuruError(
+            f"Cannot change {entry.fqn} {entry.hash[:8]}: {error.strerror or error}"
+            f"{f' ({error.filename})' if error.filename else ''}. Check that its .furu/ is a writable directory."
+        ) from None
     cat.validate([entry])
     record = cat.records([entry], details=False)[0]
     if as_json:

@@ -24,6 +24,7 @@ from furu.serialization import describe
 
 STATUS_STYLE = {
     "success": "green",
+    "damaged": "bold yellow",
     "failed": "red",
     "running": "cyan",
     "crashed": "magenta",
@@ -94,10 +95,15 @@ progress = progress_bar()
 
 
 def catalog() -> Any:
-    """The project's catalog (a :class:`furu.catalog.Catalog`), with progress bars."""
+    """The project's catalog (a :class:`furu.catalog.Catalog`), with progress bars and warnings on stderr."""
     from furu.catalog import Catalog
 
-    return Catalog(progress=progress)
+    return Catalog(progress=progress, warn=warn)
+
+
+def warn(message: str) -> None:
+    """One warning line on stderr (never mixed into ``--json`` output on stdout)."""
+    typer.secho(f"warning: {message}", fg=typer.colors.YELLOW, err=True)
 
 
 def status_text(status: str) -> Text:

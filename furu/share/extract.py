@@ -3,10 +3,12 @@
 ``receive`` reads the tar front to back once. Each entry is checked
 (:mod:`furu.share.safety`) before anything is written; a file's bytes go in
 1 MiB chunks from the bundle to its staged copy (or nowhere, for a dry run),
-hashed and sniffed on the way. ``verify`` then holds what was received
-against the manifest: every entry listed, every listed entry present, sizes,
-digests and link targets equal, each artifact complete and really the one the
-manifest names.
+hashed and sniffed on the way. Symlinks are created last, once every one of
+them was judged against the whole tree, so no entry is ever written through
+one (files are opened ``O_EXCL | O_NOFOLLOW`` in a fresh staging directory).
+``verify`` then holds what was received against the manifest: every entry
+listed, every listed entry present, sizes, digests and link targets equal,
+each artifact complete and really the one the manifest names.
 """
 
 from __future__ import annotations
@@ -68,6 +70,7 @@ class Received:
     entries: dict[str, Seen] = field(default_factory=dict)
     code: Seen | None = None
     kept: dict[str, bytes] = field(default_factory=dict)
+    links: list[tuple[str, Place]] = field(default_factory=list)
     bytes_read: int = 0
 
 
@@ -113,6 +116,9 @@ def receive(bundle: Path, staging: Staging | None, advance: Callable[[int], None
                 bundle, f"the archive is damaged or cut short after entry {last!r} ({error})."
             ) from None
         received.bytes_read = reader.total
+    checker.finish()
+    if staging is not None:
+        _create_links(bundle, received, staging)
     if received.header is None:
         raise FuruBundleInvalid(bundle, f"it is not a furu bundle: there is no {HEADER_MEMBER}.")
     if received.manifest is None:
@@ -128,6 +134,9 @@ def _artifact_entry(
     target = (
         staging.artifact_dir(place.version_controlled, place.location) / place.path if staging is not None else None
     )
+    if place.kind == "symlink":  # created by _create_links, once all links were judged
+        received.links.append((member.name, place))
+        return Seen("symlink", target=member.linkname)
     try:
         if place.kind == "dir":
             if target is not None:
@@ -135,10 +144,6 @@ def _artifact_entry(
             return Seen("dir")
         if target is not None:
             target.parent.mkdir(parents=True, exist_ok=True)
-        if place.kind == "symlink":
-            if target is not None:
-                os.symlink(member.linkname, target)
-            return Seen("symlink", target=member.linkname)
         keep = place.path if place.path in KEPT else None
         seen = reader.file(member, target, PickleSniffer(place.path), keep=keep, mode=member.mode)
         if keep is not None:
@@ -146,6 +151,18 @@ def _artifact_entry(
         return seen
     except (FileExistsError, NotADirectoryError, IsADirectoryError):
         raise FuruBundleUnsafe(reader.bundle, f"entry {member.name!r} conflicts with an earlier entry.") from None
+
+
+def _create_links(bundle: Path, received: Received, staging: Staging) -> None:
+    """Create the bundle's symlinks in staging; only after ``EntryChecker.finish`` accepted all of them."""
+    for name, place in received.links:
+        path = staging.artifact_dir(place.version_controlled, place.location) / place.path
+        target = received.entries[name].target or ""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            os.symlink(target, path)
+        except (FileExistsError, NotADirectoryError):
+            raise FuruBundleUnsafe(bundle, f"entry {name!r} conflicts with an earlier entry.") from None
 
 
 class _Reader:

@@ -150,16 +150,21 @@ def _action(entry: ExperimentEntry, dest: Path, current: Settings, overwrite: bo
     if not os.path.lexists(dest):
         return "imported", None
     paths = ArtifactPaths(dest)
+    in_the_way = staging_module.link_in_the_way(dest)
     if paths.success.exists():
         difference = result_difference(entry, dest)
         if difference is None:
             return "skipped", "an identical result is already here"
         if overwrite:
+            if in_the_way is not None:
+                return "refused", in_the_way
             return "replaced", f"replaced a different result ({difference})"
         return (
             "refused",
             f"a different result with the same hash is already here ({difference}); --overwrite replaces it",
         )
+    if in_the_way is not None:
+        return "refused", in_the_way
     lock = ArtifactLock(paths.lock, lease_secs=current.lease_secs, heartbeat_secs=current.effective_heartbeat_secs)
     holder = lock.holder()
     if holder is not None and holder.stale_reason is None:

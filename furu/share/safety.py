@@ -9,17 +9,24 @@ hard links, devices, fifos, sparse files, entries written through a symlink,
 duplicates, and entries after the manifest. The manifest check (every entry
 listed, every listed entry present, sizes and digests equal) follows once the
 manifest, the last entry, has been read.
+
+Where a symlink leads depends on the other entries (an inner ``up -> ..``
+makes ``x -> d/../up/..`` climb out), which may come before or after it in
+the archive. So :meth:`EntryChecker.finish` judges every symlink once the
+whole member list is known, against the tree as extraction will create it
+(:mod:`furu.share.links`); the extractor creates no symlink before that, so
+no write can go through one.
 """
 
 from __future__ import annotations
 
-import posixpath
 import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from furu.share.errors import FuruBundleInvalid, FuruBundleUnsafe
+from furu.share.links import Node, link_problem, tree_lookup
 from furu.share.manifest import ARTIFACTS_PREFIX, CODE_MEMBER, DATA_PREFIX, HEADER_MEMBER, MANIFEST_MEMBER
 
 Role = Literal["header", "manifest", "code", "artifact"]
@@ -48,6 +55,7 @@ class EntryChecker:
         self.bundle = bundle
         self.names: set[str] = set()
         self.symlinks: set[str] = set()
+        self.artifacts: dict[str, dict[str, Node]] = {}  # member prefix -> path inside -> node
         self.count = 0
         self.manifest_seen = False
 
@@ -75,10 +83,28 @@ class EntryChecker:
         for parent in _parents(name):
             if parent in self.symlinks:
                 self._refuse(f"entry {name!r} would be written through the symlink {parent!r}.")
-        if kind == "symlink":
-            self._check_symlink(name, member.linkname, place)
+        target = member.linkname if kind == "symlink" else None
+        if target is not None:
+            self._check_symlink_target(name, target)
             self.symlinks.add(name)
+        self.artifacts.setdefault(place.prefix, {})[place.path] = Node(kind, target)
         return place
+
+    def finish(self) -> None:
+        """Judge every symlink against the whole tree; call once all entries were checked, before creating links."""
+        for prefix, nodes in self.artifacts.items():
+            lookup = tree_lookup(nodes)
+            links = sorted(path for path, node in nodes.items() if node.kind == "symlink")
+            parents = {parent for path in nodes for parent in _parents(path)}
+            for path in links:
+                if path in parents:  # an entry before the link in the archive would be written through it
+                    below = min(other for other in nodes if other.startswith(path + "/"))
+                    self._refuse(f"entry {prefix + below!r} would be written through the symlink {prefix + path!r}.")
+            for path in links:
+                target = nodes[path].target or ""
+                problem = link_problem(path, target, lookup)
+                if problem is not None:
+                    self._refuse(f"symlink {prefix + path!r} -> {target!r} {problem.describe(prefix)}")
 
     def _check_name(self, name: str) -> None:
         if name.startswith("/") or (len(name) > 1 and name[1] == ":") or name.startswith("\\"):
@@ -123,12 +149,10 @@ class EntryChecker:
         self._refuse(f"entry {name!r} is not listed in the manifest (not a file inside an artifact directory).")
         raise AssertionError  # unreachable
 
-    def _check_symlink(self, name: str, target: str, place: Place) -> None:
+    def _check_symlink_target(self, name: str, target: str) -> None:
+        """What can be judged from the link alone, at once (before reading gigabytes more of the bundle)."""
         if not target or target.startswith("/") or target.startswith("\\") or "\x00" in target:
             self._refuse(f"symlink {name!r} -> {target!r} leads outside its artifact (absolute target).")
-        resolved = posixpath.normpath(posixpath.join(posixpath.dirname(place.path), target))
-        if resolved == ".." or resolved.startswith("../"):
-            self._refuse(f"symlink {name!r} -> {target!r} leads outside its artifact.")
 
     def _refuse(self, problem: str) -> None:
         raise FuruBundleUnsafe(self.bundle, problem)

@@ -117,13 +117,35 @@ def move_into_place(staged: Path, dest: Path) -> bool:
     return True
 
 
+def link_in_the_way(dest: Path) -> str | None:
+    """Why replacing the artifact at ``dest`` would write through a symlink (its own, or its ``.furu/``), or None.
+
+    Replacing takes the artifact's lock in ``dest/.furu/``; a symlink there
+    (planted, or left by hand) would make that write land wherever it points.
+    """
+    internal = dest / layout.INTERNAL_DIR
+    for path in (dest, internal):
+        if path.is_symlink():
+            return (
+                f"{path} is a symlink (to {os.readlink(path)}) and furu never writes through one; "
+                f"remove the link (rm {path}) and import again"
+            )
+    if os.path.lexists(internal) and not internal.is_dir():
+        return f"{internal} is not a directory; remove it (rm {internal}) and import again"
+    return None
+
+
 def replace_in_place(staged: Path, dest: Path, current: Settings) -> str | None:
     """Swap the staged artifact in for the one at ``dest`` under its lock.
 
-    Returns None when done, or why it was not (the artifact is being created).
+    Returns None when done, or why it was not (the artifact is being created,
+    or a symlink is in the way: see :func:`link_in_the_way`).
     """
+    refusal = link_in_the_way(dest)
+    if refusal is not None:
+        return refusal
     internal = dest / layout.INTERNAL_DIR
-    internal.mkdir(parents=True, exist_ok=True)
+    os.makedirs(internal, exist_ok=True)  # neither dest nor its .furu is a link (checked just above)
     lock = ArtifactLock(
         internal / layout.LOCK_FILE, lease_secs=current.lease_secs, heartbeat_secs=current.effective_heartbeat_secs
     )

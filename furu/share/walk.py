@@ -3,8 +3,10 @@
 Everything under the directory goes, in a stable order (each directory before
 its contents, names sorted), except what only matters to a running process:
 the lock and its claim and break files, the checkpoint directory, and furu's
-temp files. Symlinks travel as symlinks when they stay inside the artifact;
-a symlink leading elsewhere, a fifo or a socket is left out with a warning.
+temp files. Symlinks travel as symlinks when they stay inside the artifact,
+judged as the importer will judge them (:mod:`furu.share.links`: resolved
+through the other links on disk, not lexically); a symlink leading elsewhere
+or into ``.furu/``, a fifo or a socket is left out with a warning.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Literal
 
 from furu.atomic import TEMP_MARKER
 from furu.layout import CHECKPOINT_DIR, INTERNAL_DIR, LOCK_FILE
+from furu.share.links import LinkProblem, disk_lookup, link_problem
 
 _LOCK = f"{INTERNAL_DIR}/{LOCK_FILE}"
 _CHECKPOINT = f"{INTERNAL_DIR}/{CHECKPOINT_DIR}"
@@ -53,6 +56,7 @@ def excluded(path: str) -> bool:
 def list_artifact(root: str, *, internal: bool = True) -> Listing:
     """The entries of the artifact at ``root`` that belong in a bundle (``internal=False``: results only)."""
     listing = Listing()
+    lookup = disk_lookup(root)
     stack: list[tuple[str, str]] = [(root, "")]
     while stack:  # a directory's entry always comes before its contents; names sorted
         directory, prefix = stack.pop()
@@ -72,9 +76,9 @@ def list_artifact(root: str, *, internal: bool = True) -> Listing:
                 subdirs.append((item.path, rel + "/"))
             elif stat.S_ISLNK(info.st_mode):
                 target = os.readlink(item.path)
-                resolved = posixpath.normpath(posixpath.join(posixpath.dirname(rel), target))
-                if target.startswith("/") or resolved == ".." or resolved.startswith("../"):
-                    listing.left_out.append(f"{rel}: a symlink to {target}, outside the artifact")
+                problem = link_problem(rel, target, lookup)
+                if problem is not None:
+                    listing.left_out.append(f"{rel}: a symlink to {target}, {_why(problem)}")
                     continue
                 listing.entries.append(Found(rel, "symlink", item.path, mtime=info.st_mtime, target=target))
             elif stat.S_ISREG(info.st_mode):
@@ -84,3 +88,14 @@ def list_artifact(root: str, *, internal: bool = True) -> Listing:
                 listing.left_out.append(f"{rel}: neither a file, a directory nor a symlink")
         stack.extend(reversed(subdirs))
     return listing
+
+
+def _why(problem: LinkProblem) -> str:
+    through = f" through {problem.via[0]} -> {problem.via[1]}" if problem.via is not None else ""
+    if problem.reason in ("absolute", "outside"):
+        return f"outside the artifact{through}"
+    if problem.reason == "loop":
+        return f"a loop of symlinks{through}"
+    if problem.reason == "internal":
+        return f"into furu's own {INTERNAL_DIR}/ records{through}"
+    return f"inside furu's own {INTERNAL_DIR}/ records"

@@ -113,38 +113,39 @@ def test_ls_bad_filter_and_sort_exit_1_with_one_line(furu_cli, made):
     furu_cli("ls", "--bogus", code=1)
 
 
-def test_corrupt_state_is_listed_with_its_path_and_nothing_crashes(furu_cli, made):
+def test_success_with_damaged_state_is_listed_as_damaged_and_nothing_crashes(furu_cli, made):
     state = ArtifactPaths(str(made.a.furu_dir)).state
     truncate(state)
     record = by_hash(furu_cli.json("ls"))[made.a.furu_hash]
-    assert record["status"] == "corrupt"
+    assert record["status"] == "damaged"
     assert record["problem"].startswith(f"{state} is unreadable (truncated or edited by hand)")
     out = furu_cli("ls").stdout
-    assert f"corrupt {made.a.furu_dir}: {state} is unreadable" in out
+    assert f"damaged {made.a.furu_dir}: {state} is unreadable" in out
     for command in (["show", made.a.furu_hash], ["deps", made.pipeline.furu_hash], ["rdeps", made.a.furu_hash],
-                    ["dag"], ["du"], ["gc"], ["ls", "status=corrupt"]):
+                    ["dag"], ["du"], ["gc"], ["ls", "status=damaged"]):
         furu_cli(*command)
-    assert [r["hash"] for r in furu_cli.json("ls", "status=corrupt")] == [made.a.furu_hash]
+    assert [r["hash"] for r in furu_cli.json("ls", "status=damaged")] == [made.a.furu_hash]
+    assert furu_cli.json("ls", "status=corrupt") == []
 
 
-def test_corrupt_metadata_is_listed_as_corrupt(furu_cli, made):
+def test_success_with_damaged_metadata_is_listed_as_damaged(furu_cli, made):
     metadata = ArtifactPaths(str(made.b.furu_dir)).metadata
     truncate(metadata, keep=100)
     record = by_hash(furu_cli.json("ls"))[made.b.furu_hash]
-    assert record["status"] == "corrupt"
+    assert record["status"] == "damaged"
     assert record["problem"].startswith(f"{metadata} is unreadable")
-    assert [r["hash"] for r in furu_cli.json("ls", "status=corrupt")] == [made.b.furu_hash]
+    assert [r["hash"] for r in furu_cli.json("ls", "status=damaged")] == [made.b.furu_hash]
     shown = furu_cli.json("show", made.b.furu_hash)
     assert shown["metadata"] is None
     assert any(problem.startswith(str(metadata)) for problem in shown["problems"])
 
 
-def test_newer_schema_and_missing_internal_dir_are_corrupt(furu_cli, made):
+def test_newer_schema_is_damaged_and_missing_internal_dir_is_corrupt(furu_cli, made):
     edit_json(ArtifactPaths(str(made.a.furu_dir)).state, lambda doc: doc.update(schema_version=99))
     bare = made.b.furu_dir.with_name("f" * 32)
     bare.mkdir()
     found = by_hash(furu_cli.json("ls"))
-    assert found[made.a.furu_hash]["status"] == "corrupt"
+    assert found[made.a.furu_hash]["status"] == "damaged"
     assert "newer than this furu understands" in found[made.a.furu_hash]["problem"]
     assert found["f" * 32]["status"] == "corrupt"
     assert found["f" * 32]["problem"].startswith("no .furu/ directory")

@@ -76,22 +76,26 @@ def test_tag_untag_name(furu_cli, made):
 def test_gc_dry_run_counts_and_yes_deletes(furu_cli, made):
     with pytest.raises(RuntimeError):
         Boom().load_or_create()
-    truncate(made.b._paths().state)
+    truncate(Boom()._paths().state)  # no success marker: corrupt, collected
+    truncate(made.b._paths().state)  # a success whose state.json is damaged: kept, it still loads
     plan = furu_cli.json("gc")["plan"]
     found = {c["record"]["hash"]: c["reason"] for c in plan["candidates"]}
-    assert found == {made.failed.furu_hash: "failed", Boom().furu_hash: "failed", made.b.furu_hash: "corrupt"}
+    assert found == {made.failed.furu_hash: "failed", Boom().furu_hash: "corrupt"}
+    assert [(k["record"]["hash"], k["kind"]) for k in plan["kept"]] == [(made.b.furu_hash, "damaged")]
     sizes = {c["record"]["hash"]: c["record"]["size_bytes"] for c in plan["candidates"]}
-    assert plan["counts"]["failed"] == 2 and plan["counts"]["corrupt"] == 1
-    assert plan["bytes"]["failed"] == sizes[made.failed.furu_hash] + sizes[Boom().furu_hash]
+    assert plan["counts"]["failed"] == 1 and plan["counts"]["corrupt"] == 1
+    assert plan["bytes"]["failed"] == sizes[made.failed.furu_hash]
     assert plan["total_bytes"] == sum(sizes.values())
     assert made.failed.furu_dir.exists()  # dry run
     out = furu_cli("gc").stdout
-    assert "Dry run: nothing deleted. furu gc --yes deletes 3 artifacts" in out
+    assert "Dry run: nothing deleted. furu gc --yes deletes 2 artifacts" in out
+    assert "Kept 1 damaged: a furu file is unreadable, but the result still loads." in out
     result = furu_cli.json("gc", "--yes")
     assert sorted(r["hash"] for r in result["removal"]["removed"]) == sorted(found)
     assert result["removal"]["freed_bytes"] == plan["total_bytes"]
-    assert not made.failed.furu_dir.exists() and not made.b.furu_dir.exists()
-    assert made.a.furu_dir.exists()
+    assert not made.failed.furu_dir.exists() and not Boom().furu_dir.exists()
+    assert made.a.furu_dir.exists() and made.b.furu_dir.exists()
+    assert made.b.load_or_create() == made.b.furu_dir / "data.csv"
     assert furu_cli.json("gc")["plan"]["candidates"] == []
 
 
@@ -103,7 +107,7 @@ def test_gc_protects_tagged_unless_asked(furu_cli, made):
     assert [c["record"]["hash"] for c in furu_cli.json("gc", "--include-tagged")["plan"]["candidates"]] == [made.failed.furu_hash]
 
 
-def test_gc_finds_orphans(furu_cli, made):
+def test_gc_keeps_unknown_and_stale_unless_asked(furu_cli, made):
     gone = clone_artifact(made.a.furu_dir, "1" * 32)
     moved = made.a.furu_dir.parent.parent.parent / "renamed_module" / "OldClass"
     moved.mkdir(parents=True)
@@ -113,12 +117,22 @@ def test_gc_finds_orphans(furu_cli, made):
     rehashed = clone_artifact(made.a.furu_dir, "3" * 32)
     edit_json(rehashed / ".furu" / "metadata.json", lambda doc: doc["config"].update(rows=7))
     plan = furu_cli.json("gc")["plan"]
-    orphans = {c["record"]["hash"]: c["detail"] for c in plan["candidates"] if c["reason"] == "orphaned"}
-    assert orphans["1" * 32] == "class renamed_module.OldClass can no longer be imported"
-    assert orphans["2" * 32].startswith("its stored config is no longer valid for the class")
+    assert plan["candidates"] == [{**plan["candidates"][0], "reason": "failed"}]
+    kept = {k["record"]["hash"]: (k["kind"], k["detail"]) for k in plan["kept"]}
+    assert kept["1" * 32] == (
+        "unknown", "cannot import renamed_module.OldClass: no module named 'renamed_module' (renamed, moved, deleted or not installed?)"
+    )
+    assert kept["2" * 32] == ("stale", "its stored config no longer rebuilds: PrepareData.bogus: Extra inputs are not permitted")
     rebuilt = PrepareData(name="a", rows=7).furu_hash
-    assert orphans["3" * 32] == f"its config now hashes to {rebuilt[:8]} (the class's fields, types or version changed)"
-    assert set(orphans) == {"1" * 32, "2" * 32, "3" * 32}
+    assert kept["3" * 32] == ("stale", f"its stored config now hashes to {rebuilt[:8]} (the class changed since, or a value does not round-trip)")
+    assert set(kept) == {"1" * 32, "2" * 32, "3" * 32}
+    furu_cli("gc", "--yes")
+    assert all((d).exists() for d in (moved / ("1" * 32), invalid, rehashed))
+    result = furu_cli.json("gc", "--yes", "--stale")
+    assert sorted(r["hash"] for r in result["removal"]["removed"]) == ["2" * 32, "3" * 32]
+    assert not invalid.exists() and not rehashed.exists()
+    assert (moved / ("1" * 32)).exists()  # unknown: never, not even with --stale
+    assert [k["kind"] for k in result["plan"]["kept"]] == ["unknown"]
 
 
 def test_gc_older_than_collects_unused_untagged_successes(furu_cli, made):

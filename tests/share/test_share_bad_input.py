@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import io
 import json
+import os
 import tarfile
 from collections.abc import Callable
 from pathlib import Path
@@ -335,3 +336,181 @@ def test_a_hidden_pickle_is_flagged_from_its_bytes(
 
     report = import_bundle(crafted(deny), dry_run=True)
     assert [e.unpickles_code for e in report.experiments] == [[], [], ["model.pkl (pickle)"]]
+
+
+# Symlinks judged against the tree extraction will create, not lexically (issue 9).
+# The Corpus artifact lies at <project>/furu-data/data/sharepipe/Corpus/<hash>: six levels below the test's
+# tmp_path, where the sentinel file lies, outside the data root and the project.
+
+def _links(*specs: tuple[str, str | None]) -> Callable[[Shared, Members], None]:
+    """Insert entries into the Corpus artifact, in this order: (path, target) a symlink, (path, None) a directory."""
+
+    def mutate(s: Shared, members: Members) -> None:
+        at = index_of(members, "corpus.txt")
+        for offset, (path, target) in enumerate(specs):
+            name = f"{corpus_dir(s)}/{path}"
+            made = entry(name, tarfile.DIRTYPE) if target is None else entry(name, tarfile.SYMTYPE, linkname=target)
+            members.insert(at + offset, made)
+
+    return mutate
+
+
+def _insert_before_corpus(members: Members, *entries: tuple[tarfile.TarInfo, bytes | None]) -> None:
+    at = index_of(members, "corpus.txt")
+    members[at:at] = entries
+
+
+LINK_CASES: dict[str, tuple[Callable[[Shared, Members], None], Callable[[Shared], str]]] = {
+    "the issue's shape: lexically inside, out through a climbing inner link that comes later": (
+        _links(("escape", "d0/../d11/up/../.."), ("d0", None), ("d11", None), ("d11/up", "..")),
+        lambda s: (
+            f"symlink '{corpus_dir(s)}/escape' -> 'd0/../d11/up/../..' leads outside its artifact through the "
+            f"symlink '{corpus_dir(s)}/d11/up' -> '..'."
+        ),
+    ),
+    "a climbing link six levels deep, aimed at the sentinel": (
+        _links(
+            ("p1/p2/p3/p4/p5/p6/up", "../../../../../.."),
+            ("p1/p2/p3/p4/p5/p6/grab", "up/../../../../../../outside.txt"),
+        ),
+        lambda s: (
+            f"symlink '{corpus_dir(s)}/p1/p2/p3/p4/p5/p6/grab' -> 'up/../../../../../../outside.txt' leads outside "
+            f"its artifact through the symlink '{corpus_dir(s)}/p1/p2/p3/p4/p5/p6/up' -> '../../../../../..'."
+        ),
+    ),
+    "a symlinked directory that climbs, used twice": (
+        _links(("sub", None), ("sub/up", ".."), ("x", "sub/up/sub/up/..")),
+        lambda s: (
+            f"symlink '{corpus_dir(s)}/x' -> 'sub/up/sub/up/..' leads outside its artifact through the symlink "
+            f"'{corpus_dir(s)}/sub/up' -> '..'."
+        ),
+    ),
+    "chained links a -> b -> c -> ../../..": (
+        _links(("a", "b"), ("b", "c"), ("c", "../../..")),
+        lambda s: (
+            f"symlink '{corpus_dir(s)}/a' -> 'b' leads outside its artifact through the symlink "
+            f"'{corpus_dir(s)}/c' -> '../../..'."
+        ),
+    ),
+    "a link to a link to outside": (
+        _links(("a", "dir/link"), ("dir", None), ("dir/link", "../..")),
+        lambda s: (
+            f"symlink '{corpus_dir(s)}/a' -> 'dir/link' leads outside its artifact through the symlink "
+            f"'{corpus_dir(s)}/dir/link' -> '../..'."
+        ),
+    ),
+    "a climbing link named in another case (case-insensitive filesystems)": (
+        _links(("d11", None), ("d11/up", ".."), ("x", "D11/UP/../..")),
+        lambda s: (
+            f"symlink '{corpus_dir(s)}/x' -> 'D11/UP/../..' leads outside its artifact through the symlink "
+            f"'{corpus_dir(s)}/D11/UP' -> '..'."
+        ),
+    ),
+    "a self-loop": (
+        _links(("loop", "loop"),),
+        lambda s: (
+            f"symlink '{corpus_dir(s)}/loop' -> 'loop' never resolves: it points back to itself "
+            "(more than 40 symlinks followed)."
+        ),
+    ),
+    "a cycle of two": (
+        _links(("ping", "pong"), ("pong", "ping")),
+        lambda s: (
+            f"symlink '{corpus_dir(s)}/ping' -> 'pong' never resolves: it loops (more than 40 symlinks followed, "
+            f"the last '{corpus_dir(s)}/pong' -> 'ping')."
+        ),
+    ),
+    "a dangling link that climbs out lexically": (
+        _links(("ghost", "missing/../../outside.txt"),),
+        lambda s: f"symlink '{corpus_dir(s)}/ghost' -> 'missing/../../outside.txt' leads outside its artifact.",
+    ),
+    "a link into .furu": (
+        _links(("peek", ".furu/state.json"),),
+        lambda s: (
+            f"symlink '{corpus_dir(s)}/peek' -> '.furu/state.json' leads into the artifact's .furu/ directory, "
+            "where furu writes its own records."
+        ),
+    ),
+    "a link into .furu through a link to the artifact itself": (
+        _links(("me", "."), ("peek", "me/.furu")),
+        lambda s: (
+            f"symlink '{corpus_dir(s)}/peek' -> 'me/.furu' leads into the artifact's .furu/ directory through the "
+            f"symlink '{corpus_dir(s)}/me' -> '.', where furu writes its own records."
+        ),
+    ),
+    "a link inside .furu": (
+        _links((".furu/events.jsonl.old", "../corpus.txt"),),
+        lambda s: (
+            f"symlink '{corpus_dir(s)}/.furu/events.jsonl.old' -> '../corpus.txt' lies inside the artifact's .furu/ "
+            "directory, where furu writes its own records."
+        ),
+    ),
+    "an entry written through a symlink that comes after it": (
+        lambda s, m: _insert_before_corpus(
+            m, entry(f"{corpus_dir(s)}/later/evil"), entry(f"{corpus_dir(s)}/later", tarfile.SYMTYPE, linkname=".")
+        ),
+        lambda s: f"entry '{corpus_dir(s)}/later/evil' would be written through the symlink '{corpus_dir(s)}/later'.",
+    ),
+}
+
+
+def _stamp(path: Path) -> tuple[bytes, int]:
+    return path.read_bytes(), path.stat().st_mtime_ns
+
+
+@pytest.mark.parametrize("dry_run", [False, True], ids=["import", "dry-run"])
+@pytest.mark.parametrize("case", list(LINK_CASES))
+def test_a_link_that_resolves_outside_or_into_furu_is_refused(
+    case: str, dry_run: bool, shared: Shared, crafted: Callable[[Callable[[Members], None]], Path], tmp_path: Path
+) -> None:
+    mutate, problem = LINK_CASES[case]
+    sentinel = tmp_path / "outside.txt"
+    sentinel.write_bytes(b"the sentinel\n")
+    stamp = _stamp(sentinel)
+    bundle = crafted(lambda members: mutate(shared, members))
+    project = Path.cwd()
+    before = tree(project)
+    with pytest.raises(FuruBundleUnsafe) as caught:
+        import_bundle(bundle, dry_run=dry_run)
+    assert str(caught.value) == f"Refused bundle {bundle.name}: {problem(shared)} Nothing was written."
+    assert tree(project) == before  # no staging directory, no partial artifact, no data root made
+    assert _stamp(sentinel) == stamp
+    assert sorted(os.listdir(tmp_path)) == sorted(["crafted.tar", "outside.txt", "project", "home"])
+
+
+def test_the_climbing_attack_is_refused_even_when_the_manifest_lists_it(
+    shared: Shared, crafted: Callable[[Callable[[Members], None]], Path], tmp_path: Path
+) -> None:
+    """A consistent bundle (every entry listed, the manifest agrees): only the link check stands in the way."""
+    sentinel = tmp_path / "outside.txt"
+    sentinel.write_bytes(b"the sentinel\n")
+    stamp = _stamp(sentinel)
+    deep = "p1/p2/p3/p4/p5/p6"
+    specs: list[tuple[str, str | None]] = [
+        *((deep[: i + 2], None) for i in range(0, len(deep), 3)),
+        (f"{deep}/up", "../../../../../.."),
+        ("grab", f"{deep}/up/../../../../../../outside.txt"),
+    ]
+
+    def mutate(members: Members) -> None:
+        _links(*specs)(shared, members)
+
+        def listed(document: dict) -> None:
+            files = document["experiments"][0]["files"]
+            for path, target in specs:
+                files.append({"path": path, "kind": "dir"} if target is None else {"path": path, "kind": "symlink", "target": target})
+
+        edit_json(members, "manifest.json", listed)
+
+    bundle = crafted(mutate)
+    project = Path.cwd()
+    before = tree(project)
+    with pytest.raises(FuruBundleUnsafe) as caught:
+        import_bundle(bundle)
+    assert str(caught.value) == (
+        f"Refused bundle crafted.tar: symlink '{corpus_dir(shared)}/grab' -> '{deep}/up/../../../../../../outside.txt' "
+        f"leads outside its artifact through the symlink '{corpus_dir(shared)}/{deep}/up' -> '../../../../../..'. "
+        "Nothing was written."
+    )
+    assert tree(project) == before
+    assert _stamp(sentinel) == stamp

@@ -1,0 +1,75 @@
+"""On a disk with zero free bytes, `furu gc --yes`, `furu rm` and `furu invalidate` still work (a real tmpfs)."""
+
+from __future__ import annotations
+
+import errno
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from throwaway import create, furu, furu_json, make_project, python
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 2 MiB tmpfs mounted for the test (needs root and mount rights)."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    mount_point = tmp_path / "disk"
+    mount_point.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount_point)], capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+def fill(disk: Path) -> None:
+    """Write until the filesystem has no free byte left."""
+    with open(disk / "filler", "wb", buffering=0) as handle:
+        for size in (1 << 16, 1 << 12, 1 << 8, 1):
+            try:
+                while True:
+                    handle.write(b"\0" * size)
+            except OSError as error:
+                assert error.errno == errno.ENOSPC
+    assert os.statvfs(disk).f_bavail == 0
+
+
+def test_cleanup_needs_no_free_byte(small_disk, tmp_path):
+    lab = make_project(tmp_path / "lab")
+    data_root = small_disk / "furu-data"
+    hashes = create(lab, "Report()", "Data(name='spare')", FURU_PATH=str(data_root))
+    failed = python(lab, "from lab.steps import Broken\nBroken().load_or_create()", FURU_PATH=str(data_root))
+    assert "broken on purpose" in failed.stderr
+    classes = data_root / "data" / "lab" / "steps"
+    broken = next((classes / "Broken").iterdir())
+    report = classes / "Report" / hashes["Report()"]
+    spare = classes / "Data" / hashes["Data(name='spare')"]
+    fill(small_disk)
+
+    collected = furu_json(lab, "gc", "--yes", FURU_PATH=str(data_root))
+    assert [r["hash"] for r in collected["removal"]["removed"]] == [broken.name]
+    assert not broken.exists()
+    # A second link keeps the marker's page allocated, so unlinking it frees nothing for state.json.
+    os.link(report / ".furu" / "success.json", small_disk / "marker-link")
+    fill(small_disk)  # what gc freed
+
+    invalidated = furu(lab, "invalidate", report.name[:8], FURU_PATH=str(data_root))
+    assert invalidated.stdout == f"invalidated lab.steps.Report {report.name[:8]}\n"
+    [warning] = invalidated.stderr.splitlines()
+    assert warning.startswith(f"warning: invalidated lab.steps.Report {report.name[:8]}, but could not record it in state.json")
+    assert warning.endswith("(No space left on device); it counts as absent all the same: its success marker is gone.")
+    assert not (report / ".furu" / "success.json").exists() and (report / "report.txt").exists()
+    statuses = {r["hash"]: r["status"] for r in furu_json(lab, "ls", FURU_PATH=str(data_root))}
+    assert statuses[report.name] == "absent"
+
+    removed = furu(lab, "rm", spare.name[:8], FURU_PATH=str(data_root))
+    assert removed.stdout.startswith(f"removed lab.steps.Data {spare.name[:8]} ")
+    assert not spare.exists()
+    leftovers = [p for p in data_root.rglob("*") if ".claim." in p.name or "furu-deleting" in p.name or ".furu-tmp" in p.name]
+    assert leftovers == []
