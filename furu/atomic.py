@@ -4,10 +4,18 @@ Every file another process may read is written to a temp file in the same
 directory and renamed into place; rename is atomic on POSIX filesystems and
 on NFS. Temp names start with ``.`` and contain ``.furu-tmp`` so that the
 generated .gitignore rules and the catalog both skip them.
+
+No write follows a symbolic link planted inside an artifact's ``.furu/`` (by
+a hostile bundle or by hand), so furu never appends to or replaces a file
+outside the data root: appends open with ``O_NOFOLLOW``, a rename replaces a
+link instead of following it, and a ``.furu`` directory that is itself a link
+is refused before anything is created in it. A data root or class directory
+that is a link stays fine: only ``.furu`` and the file in it are checked.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 from pathlib import Path
@@ -20,14 +28,56 @@ from furu.errors import FuruError
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 TEMP_MARKER = ".furu-tmp"
+INTERNAL_DIR = ".furu"  # furu.layout.INTERNAL_DIR; layout imports this module, so it is repeated here
 
 
 class CorruptFileError(FuruError):
     """A file furu wrote cannot be parsed (truncated, edited by hand, or from a newer furu)."""
 
 
+class SymlinkRefusedError(FuruError):
+    """A file furu writes in an artifact's ``.furu/``, or that directory itself, is a symbolic link."""
+
+
+def _refusal(path: Path, link: Path) -> SymlinkRefusedError:
+    """The error for writing ``path`` when ``link`` (the file or its ``.furu/``) is a symbolic link."""
+    what = "it is" if link == path else f"its directory {link} is"
+    return SymlinkRefusedError(
+        f"Refusing to write {path}: {what} a symbolic link, and furu never writes through a link "
+        f"inside an artifact's {INTERNAL_DIR}/ directory. Remove the link, then check the artifact "
+        "with `furu show` or reset it with `furu invalidate`."
+    )
+
+
+def check_internal_dir(path: Path) -> None:
+    """Refuse to write ``path`` when its directory is an artifact's ``.furu/`` and that is a link.
+
+    One ``lstat``, only on writes. It is a check, not a lock: a process that can
+    swap the directory between this check and the write could write there itself.
+    """
+    parent = path.parent
+    if parent.name == INTERNAL_DIR and os.path.islink(parent):
+        raise _refusal(path, parent)
+
+
+def open_append(path: Path) -> int:
+    """An fd appending to ``path`` (created if absent) that never follows a link at ``path``."""
+    check_internal_dir(path)
+    try:
+        return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o644)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise _refusal(path, path) from None
+        raise
+
+
 def write_bytes_atomic(path: Path, data: bytes, *, fsync: bool = True) -> None:
-    """Write ``data`` to ``path`` via a temp file and rename."""
+    """Write ``data`` to ``path`` via a temp file and rename.
+
+    ``O_EXCL`` never follows a link, and ``os.replace`` replaces a link at
+    ``path`` with the new file, leaving the link's target untouched.
+    """
+    check_internal_dir(path)
     temp = path.with_name(f".{path.name}{TEMP_MARKER}-{os.getpid()}-{secrets.token_hex(4)}")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
@@ -64,7 +114,7 @@ def read_model(path: Path, model_type: type[ModelT]) -> ModelT:
 
 def append_line(path: Path, line: str) -> None:
     """Append one line with a single ``write`` so concurrent appenders never interleave."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    fd = open_append(path)
     try:
         os.write(fd, line.encode("utf-8") + b"\n")
     finally:

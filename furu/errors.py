@@ -28,6 +28,15 @@ class FuruLockTimeout(FuruError):
     """Waited longer than ``FURU_MAX_WAIT_SECS`` for another process's lock."""
 
 
+class FuruLockLost(FuruError):
+    """This process's attempt lost its artifact's lock to another process and stopped.
+
+    It happens when the holder stalled past its lease (suspended, SIGSTOP, a hung
+    NFS client, a paused VM) and a waiter took over. The stopped attempt wrote
+    no state, metadata or success marker; the attempt that took over stands.
+    """
+
+
 class FuruNotFound(FuruError):
     """An artifact, its metadata or its state is not on disk."""
 

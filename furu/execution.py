@@ -9,6 +9,7 @@ over a dead holder, or loads the result once the holder finishes.
 from __future__ import annotations
 
 import contextvars
+import errno
 import os
 import secrets
 import shutil
@@ -23,13 +24,16 @@ from furu import settings as settings_module
 from furu._version import __version__
 from furu.dependencies import declared_dependencies, note_loaded, tracking_loads
 from furu.environment import host_info, package_environment
-from furu.errors import FuruLockTimeout
+from furu.errors import FuruError, FuruLockLost, FuruLockTimeout
+from furu.fencing import Fence
 from furu.layout import ARTIFACTS_ROOT_GITIGNORE, DATA_ROOT_GITIGNORE, ArtifactPaths, prepare_root, shown_path
+from furu.leftovers import set_aside_leftovers
 from furu.locking import ArtifactLock, Holder
 from furu.logs import artifact_log, configure, logger
 from furu.metadata import ConfigRecord, Metadata, dependency_ref
 from furu.namespace import class_fqn
 from furu.preemption import running_attempt
+from furu.reserve import SpaceReserve
 from furu.resources import ResourceMeter
 from furu.serialization import to_python
 from furu.settings import Settings
@@ -38,6 +42,7 @@ from furu.state import (
     AttemptStatus,
     ArtifactState,
     SuccessMarker,
+    Takeover,
     finish_attempt,
     read_state,
     record_event,
@@ -45,7 +50,7 @@ from furu.state import (
     utcnow,
     write_state,
 )
-from furu.atomic import write_model
+from furu.atomic import check_internal_dir, write_model
 from furu.core import Furu
 
 if TYPE_CHECKING:
@@ -91,7 +96,7 @@ def load_or_create(obj: Furu[T], executor: Any = None) -> T:
     forced_by = _recompute_flag(obj, current)
     if forced_by is None and os.path.exists(paths.success_str) and obj._validate():
         logger.info("load   %s", label(obj))
-        return obj._load()
+        return _load(obj)
     if executor is not None:
         from furu.cluster import submit
 
@@ -121,23 +126,28 @@ def prepare_artifact_dir(obj: Furu[Any], paths: ArtifactPaths, current: Settings
     if type(obj).furu_version_controlled:
         prepare_root(current.artifacts_root, ARTIFACTS_ROOT_GITIGNORE)
     paths.internal.mkdir(parents=True, exist_ok=True)
+    check_internal_dir(paths.lock)  # before the lock: it is created in there too
 
 
 def _create_exactly_once(obj: Furu[T], paths: ArtifactPaths, current: Settings, forced_by: str | None) -> T:
-    prepare_artifact_dir(obj, paths, current)
-    lock = ArtifactLock(paths.lock, lease_secs=current.lease_secs, heartbeat_secs=current.effective_heartbeat_secs)
+    with artifact_problems(obj):
+        prepare_artifact_dir(obj, paths, current)
+        lock = ArtifactLock(paths.lock, lease_secs=current.lease_secs, heartbeat_secs=current.effective_heartbeat_secs)
     waiter = Waiter(obj, current)
-    takeover: str | None = None
-    while not lock.try_acquire():
+    takeover: Takeover | None = None
+    while not _try_acquire(obj, lock):
         if forced_by is None and obj.exists():
             logger.info("load   %s (created by another process)", label(obj))
-            return obj._load()
+            return _load(obj)
         holder = lock.holder()
         if holder is None:
             continue  # released between our try and our look: try again at once
         if holder.stale_reason is not None:
             if lock.break_stale(holder):
-                takeover = f"taken over: lock {holder.describe()}, and {holder.stale_reason}"
+                takeover = Takeover(
+                    "crashed" if holder.gone else "lost",
+                    f"taken over: lock {holder.describe()}, and {holder.stale_reason}",
+                )
                 logger.warning("takeover %s: lock %s because %s", label(obj), holder.describe(), holder.stale_reason)
             continue
         waiter.wait(holder)
@@ -145,11 +155,46 @@ def _create_exactly_once(obj: Furu[T], paths: ArtifactPaths, current: Settings, 
         if paths.success.exists():
             if forced_by is None and obj._validate():
                 logger.info("load   %s (created by another process)", label(obj))
-                return obj._load()
+                return _load(obj)
             paths.success.unlink()
         return _run_attempt(obj, paths, current, lock, forced_by, takeover)
     finally:
         lock.release()
+
+
+def _try_acquire(obj: Furu[Any], lock: ArtifactLock) -> bool:
+    with artifact_problems(obj):
+        return lock.try_acquire()
+
+
+def _load(obj: Furu[T]) -> T:
+    """``obj._load()``, with a note naming the artifact if it raises."""
+    try:
+        return obj._load()
+    except Exception as error:
+        error.add_note(
+            f"furu: while loading {label(obj)} from {obj.furu_dir}; `furu show {obj.furu_hash[:8]}` inspects it, "
+            f"`furu invalidate {obj.furu_hash[:8]}` recomputes it on the next run"
+        )
+        raise
+
+
+@contextmanager
+def artifact_problems(obj: Furu[Any]) -> Iterator[None]:
+    """Turn an unusable artifact directory (furu's own files, not ``_create``) into one clear FuruError."""
+    try:
+        yield
+    except OSError as error:
+        where = error.filename or obj.furu_dir
+        if isinstance(error, PermissionError):
+            fix = "give this user write access to it, or point FURU_PATH at a writable data root"
+        elif error.errno in (errno.ENOSPC, errno.EDQUOT):
+            fix = "free some space (`furu gc` lists what can go) and run again"
+        else:
+            fix = f"`furu show {obj.furu_hash[:8]}` shows what is wrong; `furu rm {obj.furu_hash[:8]}` removes it to recompute"
+        raise FuruError(
+            f"Cannot create {label(obj)} in {obj.furu_dir}: {where}: {error.strerror or error}. To fix: {fix}."
+        ) from None
 
 
 class Waiter:
@@ -187,40 +232,46 @@ def _run_attempt(
     current: Settings,
     lock: ArtifactLock,
     forced_by: str | None,
-    takeover: str | None,
+    takeover: Takeover | None,
 ) -> T:
-    state = read_state(paths, class_fqn(type(obj)), obj.furu_hash)
-    job = _job_context.get()
-    if job is not None and job.furu_hash == obj.furu_hash:
-        attempt = start_attempt(
-            state,
-            job.attempt_id,
-            backend=job.backend,
-            job_id=job.job_id,
-            job_folder=job.job_folder,
-            crashed_reason=takeover,
-        )
-    else:
-        attempt = start_attempt(state, secrets.token_hex(8), crashed_reason=takeover)
-    write_state(paths, state)
-    record_event(paths, "attempt_started", attempt.id, forced_by=forced_by)
-    lock.start_heartbeat()
+    with artifact_problems(obj):
+        state = read_state(paths, class_fqn(type(obj)), obj.furu_hash)
+        set_aside_leftovers(paths, state)
+        job = _job_context.get()
+        if job is not None and job.furu_hash == obj.furu_hash:
+            attempt = start_attempt(
+                state, job.attempt_id, backend=job.backend, job_id=job.job_id, job_folder=job.job_folder, takeover=takeover
+            )
+        else:
+            attempt = start_attempt(state, secrets.token_hex(8), takeover=takeover)
+        write_state(paths, state)
+        record_event(paths, "attempt_started", attempt.id, forced_by=forced_by)
+        reserve = SpaceReserve(paths.root_str, state_bytes=paths.state.stat().st_size)
+        reserve.hold()
+    fence = Fence(lock, paths, attempt.id, label(obj))
+    lock.start_heartbeat(on_lost=fence.on_heartbeat_lost)
     logger.info("create %s -> %s%s", label(obj), shown_path(paths.root_str), f" ({forced_by})" if forced_by else "")
     started_at = utcnow()
     try:
-        with running_attempt(paths, state, attempt, lock), artifact_log(paths.log, current.log_level):
+        with running_attempt(paths, state, attempt, fence), artifact_log(paths.log, current.log_level), fence.interrupting():
             prepared = _prepare_metadata(obj, current)
+            fence.check()
             _write_config(obj, paths, prepared)
             meter = ResourceMeter()
             with tracking_loads() as loaded:
                 result = obj._create()
             usage = meter.read()
-            _write_success(obj, paths, attempt, started_at, prepared, loaded, usage)
+            reserve.release()
+            _write_success(obj, paths, attempt, started_at, prepared, loaded, usage, fence)
     except BaseException as error:
+        reserve.release()
+        if not fence.holds():
+            raise (error if isinstance(error, FuruLockLost) and error.args else fence.error()) from None
         _record_failure(obj, paths, state, attempt, error)
         raise
     finish_attempt(state, attempt, "success")
-    write_state(paths, state)
+    if fence.holds():
+        write_state(paths, state)
     record_event(paths, "attempt_succeeded", attempt.id)
     if paths.checkpoint.exists():
         shutil.rmtree(paths.checkpoint)
@@ -277,6 +328,7 @@ def _write_success(
     prepared: dict[str, Any],
     loaded: list[Furu[Any]],
     usage: Any,
+    fence: Fence,
 ) -> None:
     finished_at = utcnow()
     cls = type(obj)
@@ -295,7 +347,9 @@ def _write_success(
         resources=usage,
         **prepared,
     )
+    fence.check()
     write_model(paths.metadata, metadata)
+    fence.check()
     write_model(paths.success, SuccessMarker(fqn=metadata.fqn, hash=metadata.hash, attempt_id=attempt.id, created_at=finished_at))
 
 
@@ -306,9 +360,15 @@ def _record_failure(obj: Furu[Any], paths: ArtifactPaths, state: ArtifactState, 
     status: AttemptStatus = "preempted" if preempted else "failed"
     reason = "interrupted (SIGINT / KeyboardInterrupt)" if preempted else None
     finish_attempt(state, attempt, status, reason=reason, error=error)
-    write_state(paths, state)
-    record_event(paths, f"attempt_{status}", attempt.id, error=f"{type(error).__name__}: {error}")
-    logger.error("%s %s: %s: %s", status, label(obj), type(error).__name__, error)
+    line = f"{status} {label(obj)}: {type(error).__name__}: {error}"
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+        line += " (the disk is full: free some space, e.g. with `furu gc`, and run again)"
+    try:
+        write_state(paths, state)
+        record_event(paths, f"attempt_{status}", attempt.id, error=f"{type(error).__name__}: {error}")
+    except OSError as unrecorded:  # the user's error is the one to raise; say why it is not on disk
+        line += f"; it could not be recorded in {paths.state}: {unrecorded.strerror or unrecorded}"
+    logger.error("%s", line)
 
 
 def label(obj: Furu[Any]) -> str:

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 
 from pydantic import BaseModel, Field
 
-from furu.atomic import CorruptFileError
+from furu.atomic import CorruptFileError, SymlinkRefusedError
 from furu.catalog import ArtifactRecord, Catalog, Entry
 from furu.errors import FuruError
 from furu.layout import ArtifactPaths, shown_path
@@ -113,12 +113,12 @@ def _record_invalidation(paths: ArtifactPaths, record: ArtifactRecord | Entry, r
     failures: dict[str, str] = {}
     try:
         write_state(paths, state)
-    except OSError as error:
-        failures["state.json"] = error.strerror or str(error)
+    except (OSError, SymlinkRefusedError) as error:
+        failures["state.json"] = _why(error)
     try:
         record_event(paths, "invalidated", reason=reason)
-    except OSError as error:
-        failures["events.jsonl"] = error.strerror or str(error)
+    except (OSError, SymlinkRefusedError) as error:
+        failures["events.jsonl"] = _why(error)
     if not failures:
         return None
     return (
@@ -170,6 +170,12 @@ def _incomplete_message(entries: list[Entry], unreadable: list[tuple[Entry, str]
         f"dependents: {shown}{more}. Repair or `furu rm` them, or add --force to invalidate what can be found "
         "and leave them as they are. Nothing was invalidated."
     )
+
+
+def _why(error: OSError | SymlinkRefusedError) -> str:
+    if isinstance(error, SymlinkRefusedError):
+        return "a symbolic link is in the way, and furu never writes through one"
+    return error.strerror or str(error)
 
 
 def was_invalidated(paths: ArtifactPaths) -> bool:

@@ -30,6 +30,7 @@ LOG_FILE = "furu.log"
 SUCCESS_FILE = "success.json"
 LOCK_FILE = "lock"
 CHECKPOINT_DIR = "checkpoint"
+LEFTOVERS_DIR = "leftovers"
 
 DATA_ROOT_GITIGNORE = """\
 # Written by furu. Caches live here; they are rebuilt, never committed.
@@ -104,6 +105,10 @@ class ArtifactPaths:
     @property
     def checkpoint(self) -> Path:
         return Path(self.root_str, INTERNAL_DIR, CHECKPOINT_DIR)
+
+    @property
+    def leftovers(self) -> Path:
+        return Path(self.root_str, INTERNAL_DIR, LEFTOVERS_DIR)
 
 
 def data_dir(data_root: Path) -> Path:

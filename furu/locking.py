@@ -10,6 +10,15 @@ for ``lease_secs``, any host). Breaking a stale lock is serialised by a
 second ``lock.break`` claim, so two waiters can never both break and both
 acquire.
 
+"This host" means the same host name, boot and PID namespace: a pid seen
+from another container or ``unshare --pid`` names a different process, so a
+holder there is judged by its lease alone.
+
+On a full disk the claim cannot hold its :class:`LockInfo`; it is then left
+empty (creating it needs an inode, not a free block), and the holder knows
+its lock by the inode. Waiters see "an unreadable lock" and judge it by its
+heartbeat, so removing and invalidating still work with zero free bytes.
+
 flufl.lock implements the same recipe, but it keeps whole-second lease
 times, has no dead-pid takeover, and cannot tell waiters who holds the lock
 and how old its heartbeat is, all of which furu needs.
@@ -17,13 +26,16 @@ and how old its heartbeat is, all of which furu needs.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -33,6 +45,7 @@ from furu.schema import Record
 from furu.state import hostname, username, utcnow
 
 BREAK_SUFFIX = ".break"
+_DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 logger = logging.getLogger("furu")
 
@@ -47,6 +60,14 @@ class LockInfo(Record):
     user: str
     acquired_at: datetime
     lease_secs: float
+    boot_id: str | None = None
+    pid_namespace: str | None = None
+
+    def on_this_machine(self) -> bool:
+        """Whether :attr:`pid` names a process this process can see and check."""
+        return (
+            self.host == hostname() and self.boot_id == boot_id() and self.pid_namespace == pid_namespace()
+        )
 
 
 @dataclass(frozen=True)
@@ -57,10 +78,13 @@ class Holder:
     heartbeat_age_secs: float
     inode: int
     stale_reason: str | None
+    gone: bool = False  # its process is known to have stopped (not only silent)
+
+    def who(self) -> str:
+        return f"host={self.info.host} pid={self.info.pid}" if self.info else "an unreadable lock"
 
     def describe(self) -> str:
-        who = f"host={self.info.host} pid={self.info.pid}" if self.info else "an unreadable lock"
-        return f"held by {who}, last heartbeat {self.heartbeat_age_secs:.1f}s ago"
+        return f"held by {self.who()}, last heartbeat {self.heartbeat_age_secs:.1f}s ago"
 
 
 class ArtifactLock:
@@ -71,6 +95,7 @@ class ArtifactLock:
         self.lease_secs = lease_secs
         self.heartbeat_secs = heartbeat_secs
         self.token = secrets.token_hex(16)
+        self._held: _Claim | None = None
         self._heartbeat: _Heartbeat | None = None
 
     def try_acquire(self) -> bool:
@@ -83,8 +108,11 @@ class ArtifactLock:
             user=username(),
             acquired_at=utcnow(),
             lease_secs=self.lease_secs,
+            boot_id=boot_id(),
+            pid_namespace=pid_namespace(),
         )
-        return _link_claim(self.path, info.model_dump_json().encode("utf-8"))
+        self._held = _link_claim(self.path, info.model_dump_json().encode("utf-8"))
+        return self._held is not None
 
     def holder(self) -> Holder | None:
         """The current holder, or None when the lock is free."""
@@ -98,18 +126,32 @@ class ArtifactLock:
             info: LockInfo | None = LockInfo.model_validate_json(data)
         except ValidationError:
             info = None
-        return Holder(info, age, stat.st_ino, _stale_reason(info, age, self.lease_secs))
+        gone = info is not None and info.on_this_machine() and not process_alive(info.pid, info.pid_started)
+        return Holder(info, age, stat.st_ino, _stale_reason(info, gone, age, self.lease_secs), gone)
 
     def owned(self) -> bool:
+        """Whether the lock on disk is still the one this object took (not broken and retaken)."""
+        held = self._held
+        if held is None:
+            return False
         try:
-            return LockInfo.model_validate_json(self.path.read_bytes()).token == self.token
-        except (FileNotFoundError, ValidationError):
+            with open(self.path, "rb") as handle:
+                if os.fstat(handle.fileno()).st_ino != held.inode:
+                    return False
+                data = handle.read()
+        except FileNotFoundError:
+            return False
+        if held.empty:
+            return data == b""
+        try:
+            return LockInfo.model_validate_json(data).token == self.token
+        except ValidationError:
             return False
 
     def break_stale(self, seen: Holder) -> bool:
         """Remove the lock ``seen`` as stale, unless another waiter is doing so or it changed."""
         break_path = self.path.with_name(self.path.name + BREAK_SUFFIX)
-        if not _link_claim(break_path, self.token.encode("ascii")):
+        if _link_claim(break_path, self.token.encode("ascii")) is None:
             _clear_abandoned_break(break_path, self.lease_secs)
             return False
         try:
@@ -139,8 +181,9 @@ class ArtifactLock:
             self.break_stale(holder)
         raise FuruLockTimeout(f"Could not take the lock {self.path}: it kept changing hands; try again.")
 
-    def start_heartbeat(self) -> None:
-        self._heartbeat = _Heartbeat(self)
+    def start_heartbeat(self, on_lost: Callable[[], None] | None = None) -> None:
+        """Keep the lock alive; call ``on_lost`` (from the heartbeat thread) if it is taken away."""
+        self._heartbeat = _Heartbeat(self, on_lost)
         self._heartbeat.start()
 
     def release(self) -> None:
@@ -150,28 +193,52 @@ class ArtifactLock:
             self._heartbeat = None
         if self.owned():
             self.path.unlink(missing_ok=True)
+        self._held = None
 
 
-def _link_claim(path: Path, content: bytes) -> bool:
+@dataclass(frozen=True)
+class _Claim:
+    """The lock file this process linked into place: its inode, and whether it is empty."""
+
+    inode: int
+    empty: bool
+
+
+def _link_claim(path: Path, content: bytes) -> _Claim | None:
+    """Link a new claim holding ``content`` to ``path``; the claim taken, or None if ``path`` exists."""
     claim = path.with_name(f"{path.name}.claim.{hostname()}.{os.getpid()}.{secrets.token_hex(4)}")
-    fd = os.open(claim, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
-        os.write(fd, content)
-    finally:
-        os.close(fd)
-    try:
-        os.link(claim, path)
-        return True
-    except FileExistsError:
-        # On NFS the link may have succeeded even though the reply was lost.
-        return os.stat(claim).st_nlink == 2
+        empty = _write_claim(claim, content)
+        inode = os.stat(claim).st_ino
+        try:
+            os.link(claim, path)
+        except FileExistsError:
+            # On NFS the link may have succeeded even though the reply was lost.
+            if os.stat(claim).st_nlink != 2:
+                return None
+        return _Claim(inode, empty)
     finally:
         claim.unlink(missing_ok=True)
 
 
-def _stale_reason(info: LockInfo | None, age: float, default_lease: float) -> str | None:
+def _write_claim(claim: Path, content: bytes) -> bool:
+    """Create the claim file; on a full disk leave it empty. Returns whether it is empty."""
+    fd = os.open(claim, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        os.write(fd, content)
+        return False
+    except OSError as error:
+        if error.errno not in _DISK_FULL:
+            raise
+        os.ftruncate(fd, 0)
+        return True
+    finally:
+        os.close(fd)
+
+
+def _stale_reason(info: LockInfo | None, gone: bool, age: float, default_lease: float) -> str | None:
     lease = info.lease_secs if info is not None else default_lease
-    if info is not None and info.host == hostname() and not process_alive(info.pid, info.pid_started):
+    if gone and info is not None:
         return f"its holder (pid {info.pid} on this host) is no longer running"
     if age > lease:
         return f"its lease expired: no heartbeat for {age:.1f}s (lease {lease:g}s)"
@@ -185,6 +252,24 @@ def _clear_abandoned_break(break_path: Path, lease_secs: float) -> None:
             break_path.unlink(missing_ok=True)
     except FileNotFoundError:
         pass
+
+
+@cache
+def boot_id() -> str | None:
+    """This boot's id: a pid from before a reboot names no process now."""
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        return None
+
+
+@cache
+def pid_namespace() -> str | None:
+    """This process's PID namespace (``pid:[4026531836]``): pids mean something only inside it."""
+    try:
+        return os.readlink("/proc/self/ns/pid")
+    except OSError:
+        return None
 
 
 def process_start_marker(pid: int) -> str | None:
@@ -226,19 +311,17 @@ class _Heartbeat(threading.Thread):
     other process's lock would hide that two processes now create the artifact.
     """
 
-    def __init__(self, lock: ArtifactLock) -> None:
+    def __init__(self, lock: ArtifactLock, on_lost: Callable[[], None] | None) -> None:
         super().__init__(name=f"furu-heartbeat-{lock.path.parent.parent.name[:8]}", daemon=True)
         self.lock = lock
+        self.on_lost = on_lost
         self._stop_event = threading.Event()
 
     def run(self) -> None:
         while not self._stop_event.wait(self.lock.heartbeat_secs):
             if not self.lock.owned():
-                logger.warning(
-                    "lost the lock %s: a waiter took it over after no heartbeat reached it within the "
-                    "lease; raise FURU_LEASE_SECS if this host's I/O or scheduling stalls",
-                    self.lock.path,
-                )
+                if self.on_lost is not None and not self._stop_event.is_set():
+                    self.on_lost()
                 return
             os.utime(self.lock.path)
 

@@ -18,18 +18,21 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from furu.atomic import open_append
+
 logger = logging.getLogger("furu")
 
 _FILE_FORMAT = logging.Formatter(
     "%(asctime)s %(levelname)-7s %(name)s [pid %(process)d %(threadName)s]: %(message)s"
 )
-_current_log: contextvars.ContextVar[IO[str] | None] = contextvars.ContextVar("furu_log", default=None)
+_current_log: contextvars.ContextVar[_LogFile | None] = contextvars.ContextVar("furu_log", default=None)
 _configured_level: str | None = None
 
 
@@ -49,6 +52,32 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
+class _LogFile:
+    """One artifact's ``furu.log``: one unbuffered append per record, so nothing is pending at close.
+
+    A write that fails (a full disk) stops this log with one line on stderr
+    instead of a logging traceback per record.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.fd: int | None = open_append(path)
+
+    def write(self, text: str) -> None:
+        if self.fd is None:
+            return
+        try:
+            os.write(self.fd, text.encode("utf-8", "backslashreplace"))
+        except OSError as error:
+            self.close()
+            print(f"furu: cannot write {self.path} ({error.strerror or error}); this log stops here", file=sys.stderr)
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
 class _ArtifactLogRouter(logging.Handler):
     """Sends each record to the log file of the artifact being created in this context."""
 
@@ -57,7 +86,6 @@ class _ArtifactLogRouter(logging.Handler):
         if target is not None:
             try:
                 target.write(_FILE_FORMAT.format(record) + "\n")
-                target.flush()
             except Exception:
                 self.handleError(record)
         if (
@@ -92,7 +120,12 @@ def _router_is_alone() -> bool:
 
 @contextmanager
 def artifact_log(path: Path, level: str) -> Iterator[None]:
-    """Route records emitted inside the block to ``path`` (appending)."""
+    """Route records emitted inside the block to ``path`` (appending, never through a link).
+
+    The file is opened before the root logger is touched, so a refused or
+    failed open leaves logging as it was.
+    """
+    log_file = _LogFile(path)
     root = logging.root
     if _router not in root.handlers:
         root.addHandler(_router)
@@ -100,11 +133,11 @@ def artifact_log(path: Path, level: str) -> Iterator[None]:
     wanted = logging.getLevelName(level)
     if _router_is_alone() and isinstance(wanted, int) and root.level > wanted:
         root.setLevel(wanted)
-    with open(path, "a", encoding="utf-8") as handle:
-        token = _current_log.set(handle)
-        try:
-            yield
-        finally:
-            _current_log.reset(token)
-            if root.level != saved_level and _current_log.get() is None:
-                root.setLevel(saved_level)
+    token = _current_log.set(log_file)
+    try:
+        yield
+    finally:
+        _current_log.reset(token)
+        log_file.close()
+        if root.level != saved_level and _current_log.get() is None:
+            root.setLevel(saved_level)

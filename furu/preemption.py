@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
+from furu.fencing import Fence
 from furu.layout import ArtifactPaths
-from furu.locking import ArtifactLock
 from furu.state import ArtifactState, Attempt, finish_attempt, record_event, write_state
 
 
@@ -33,7 +33,7 @@ class _Running:
     paths: ArtifactPaths
     state: ArtifactState
     attempt: Attempt
-    lock: ArtifactLock
+    fence: Fence
 
 
 _running: list[_Running] = []
@@ -42,10 +42,8 @@ _installed = False
 
 
 @contextmanager
-def running_attempt(
-    paths: ArtifactPaths, state: ArtifactState, attempt: Attempt, lock: ArtifactLock
-) -> Iterator[None]:
-    entry = _Running(paths, state, attempt, lock)
+def running_attempt(paths: ArtifactPaths, state: ArtifactState, attempt: Attempt, fence: Fence) -> Iterator[None]:
+    entry = _Running(paths, state, attempt, fence)
     _running.append(entry)
     _install()
     try:
@@ -76,14 +74,17 @@ def _uninstall() -> None:
 
 
 def mark_running_preempted(reason: str, *, release_locks: bool) -> int:
-    """Record every attempt running in this process as preempted; returns how many."""
-    entries = [entry for entry in _running if entry.attempt.status == "running"]
+    """Record every attempt running in this process as preempted; returns how many.
+
+    An attempt whose lock was taken over records nothing: the state is the new holder's now.
+    """
+    entries = [entry for entry in _running if entry.attempt.status == "running" and entry.fence.holds()]
     for entry in entries:
         finish_attempt(entry.state, entry.attempt, "preempted", reason=reason)
         write_state(entry.paths, entry.state)
         record_event(entry.paths, "attempt_preempted", entry.attempt.id, reason=reason)
         if release_locks:
-            entry.lock.release()
+            entry.fence.lock.release()
     return len(entries)
 
 

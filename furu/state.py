@@ -14,6 +14,7 @@ import os
 import secrets
 import socket
 import traceback
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any, Literal
@@ -24,7 +25,8 @@ from furu.atomic import append_line, read_model, write_model
 from furu.layout import ArtifactPaths
 from furu.schema import Record
 
-AttemptStatus = Literal["queued", "running", "success", "failed", "preempted", "crashed"]
+# "lost": its lock was taken over while its process may still have run (frozen past its lease).
+AttemptStatus = Literal["queued", "running", "success", "failed", "preempted", "crashed", "lost"]
 ResultStatus = Literal["absent", "success", "failed", "incomplete"]
 _UNFINISHED = ("queued", "running")
 
@@ -114,6 +116,14 @@ class Event(Record):
     detail: dict[str, Any] = Field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Takeover:
+    """How the previous holder's unfinished attempt ended when this process took its lock."""
+
+    status: AttemptStatus  # "crashed" when its process is known dead, else "lost"
+    reason: str
+
+
 def read_state(paths: ArtifactPaths, fqn: str, furu_hash: str) -> ArtifactState:
     """The recorded state; a committed artifact without state.json reads as success."""
     try:
@@ -140,19 +150,22 @@ def start_attempt(
     status: AttemptStatus = "running",
     job_id: str | None = None,
     job_folder: str | None = None,
-    crashed_reason: str | None = None,
+    takeover: Takeover | None = None,
 ) -> Attempt:
     """Start an attempt: the queued one with ``attempt_id`` if there is one, else a new one.
 
     A cluster job adopts the attempt its submitter queued; every other
-    unfinished attempt is marked crashed (its process is gone: we hold the lock).
+    unfinished attempt ended (we hold the lock): as ``takeover`` says when
+    this attempt took the lock over, else as crashed.
     """
     adopted = next((a for a in state.attempts if a.id == attempt_id and a.status == "queued"), None)
     for earlier in state.attempts:
         if earlier.status in _UNFINISHED and earlier is not adopted:
-            earlier.status = "crashed"
+            earlier.status = takeover.status if takeover is not None else "crashed"
             earlier.ended_at = earlier.ended_at or utcnow()
-            earlier.reason = earlier.reason or crashed_reason or "its process stopped without recording an outcome"
+            earlier.reason = earlier.reason or (
+                takeover.reason if takeover is not None else "its process stopped without recording an outcome"
+            )
     if adopted is not None:
         adopted.status, adopted.host, adopted.pid, adopted.started_at = status, hostname(), os.getpid(), utcnow()
         attempt = adopted

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from throwaway import create, furu, furu_json, make_project, python
+from throwaway import STEPS, create, furu, furu_json, make_project, python
 
 
 @pytest.fixture
@@ -61,7 +61,8 @@ def test_cleanup_needs_no_free_byte(small_disk, tmp_path):
 
     invalidated = furu(lab, "invalidate", report.name[:8], FURU_PATH=str(data_root))
     assert invalidated.stdout == f"invalidated lab.steps.Report {report.name[:8]}\n"
-    [warning] = invalidated.stderr.splitlines()
+    index_warning, warning = invalidated.stderr.splitlines()
+    assert index_warning.endswith("listing from the artifact directories instead (slower). Free some space (`furu gc` lists what can go).")
     assert warning.startswith(f"warning: invalidated lab.steps.Report {report.name[:8]}, but could not record it in state.json")
     assert warning.endswith("(No space left on device); it counts as absent all the same: its success marker is gone.")
     assert not (report / ".furu" / "success.json").exists() and (report / "report.txt").exists()
@@ -72,4 +73,38 @@ def test_cleanup_needs_no_free_byte(small_disk, tmp_path):
     assert removed.stdout.startswith(f"removed lab.steps.Data {spare.name[:8]} ")
     assert not spare.exists()
     leftovers = [p for p in data_root.rglob("*") if ".claim." in p.name or "furu-deleting" in p.name or ".furu-tmp" in p.name]
+    assert leftovers == []
+
+
+FILLER = STEPS + '''
+
+class Filler(furu.Furu[str]):
+    """Writes until the disk is full, as a run whose output outgrew the disk does."""
+
+    def _create(self) -> str:
+        with open(self.furu_dir / "big.bin", "wb") as handle:
+            while True:
+                handle.write(b"x" * 65536)
+                handle.flush()
+
+    def _load(self) -> str:
+        return ""
+'''
+
+
+def test_a_create_that_fills_the_disk_is_recorded_as_failed(small_disk, tmp_path):
+    lab = make_project(tmp_path / "lab", FILLER)
+    data_root = small_disk / "furu-data"
+    result = python(lab, "from lab.steps import Filler\nFiller().load_or_create()", FURU_PATH=str(data_root))
+    assert result.returncode == 1
+    furu_lines = [line for line in result.stderr.splitlines() if line.startswith("furu: ") and not line.startswith("furu: create ")]
+    [failed] = furu_lines
+    assert failed.startswith("furu: failed lab.steps.Filler ")
+    assert "OSError: [Errno 28] No space left on device" in failed
+    assert failed.endswith("(the disk is full: free some space, e.g. with `furu gc`, and run again)")
+    assert "During handling" not in result.stderr and "Logging error" not in result.stderr
+    [record] = furu_json(lab, "ls", FURU_PATH=str(data_root))
+    assert record["status"] == "failed"
+    assert "No space left on device" in record["problem"]
+    leftovers = [p for p in data_root.rglob("*") if ".claim." in p.name or ".furu-tmp" in p.name or p.name == "reserve"]
     assert leftovers == []

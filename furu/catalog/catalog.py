@@ -9,6 +9,7 @@ on every refresh, since a holder can die without touching the directory.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import time
@@ -273,9 +274,13 @@ class Catalog:
                 index.prune(self.index_dir, set(self._shards))
         except OSError as error:
             self.index_problem = f"{error.strerror or error}" + (f": {error.filename}" if error.filename else "")
+            fix = (
+                "Free some space (`furu gc` lists what can go)." if error.errno in (errno.ENOSPC, errno.EDQUOT)
+                else "Make the data root writable, or point FURU_PATH at one."
+            )
             self.warn(
                 f"cannot write the catalog index in {self.index_dir} ({self.index_problem}); listing from the "
-                "artifact directories instead (slower). Make the data root writable, or point FURU_PATH at one."
+                f"artifact directories instead (slower). {fix}"
             )
 
     def forget(self, entry: Entry) -> None:

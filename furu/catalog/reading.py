@@ -26,7 +26,7 @@ from furu.state import ArtifactState
 ANNOTATIONS_FILE = "annotations.json"
 _READ_CHUNK = 1 << 16
 _BAD = (ValueError, KeyError, TypeError, IndexError, AttributeError)
-_ATTEMPT_STATUSES = frozenset({"success", "failed", "running", "crashed", "preempted", "queued"})
+_ATTEMPT_STATUSES = frozenset({"success", "failed", "running", "crashed", "preempted", "queued", "lost"})
 
 
 def read_entry(shard: Shard, name: str, racy_after_ns: int) -> Entry:
@@ -170,7 +170,7 @@ def _from_state(entry: Entry, internal: str, data: bytes) -> None:
     if latest is None or result == "absent" or latest["status"] == "success":
         entry.raw_status = "absent"
         return
-    entry.raw_status = latest["status"]
+    entry.raw_status = "crashed" if latest["status"] == "lost" else latest["status"]  # lost: taken over
     entry.problem = problem
 
 

@@ -2,8 +2,9 @@
 
 Everything under the directory goes, in a stable order (each directory before
 its contents, names sorted), except what only matters to a running process:
-the lock and its claim and break files, the checkpoint directory, and furu's
-temp files. Symlinks travel as symlinks when they stay inside the artifact,
+the lock and its claim and break files, the disk space reserve, the
+checkpoint directory, the files an earlier attempt left behind
+(``.furu/leftovers/``), and furu's temp files. Symlinks travel as symlinks when they stay inside the artifact,
 judged as the importer will judge them (:mod:`furu.share.links`: resolved
 through the other links on disk, not lexically); a symlink leading elsewhere
 or into ``.furu/``, a fifo or a socket is left out with a warning.
@@ -18,11 +19,13 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from furu.atomic import TEMP_MARKER
-from furu.layout import CHECKPOINT_DIR, INTERNAL_DIR, LOCK_FILE
+from furu.layout import CHECKPOINT_DIR, INTERNAL_DIR, LEFTOVERS_DIR, LOCK_FILE
+from furu.reserve import RESERVE_FILE
 from furu.share.links import LinkProblem, disk_lookup, link_problem
 
 _LOCK = f"{INTERNAL_DIR}/{LOCK_FILE}"
-_CHECKPOINT = f"{INTERNAL_DIR}/{CHECKPOINT_DIR}"
+_RESERVE = f"{INTERNAL_DIR}/{RESERVE_FILE}"
+_PROCESS_DIRS = (f"{INTERNAL_DIR}/{CHECKPOINT_DIR}", f"{INTERNAL_DIR}/{LEFTOVERS_DIR}")
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,9 @@ def excluded(path: str) -> bool:
     """Whether a relative path is process-local state that never travels."""
     if TEMP_MARKER in posixpath.basename(path):
         return True
-    return path == _LOCK or path.startswith(_LOCK + ".") or path == _CHECKPOINT or path.startswith(_CHECKPOINT + "/")
+    if path in (_LOCK, _RESERVE) or path.startswith(_LOCK + "."):
+        return True
+    return any(path == top or path.startswith(top + "/") for top in _PROCESS_DIRS)
 
 
 def list_artifact(root: str, *, internal: bool = True) -> Listing:
