@@ -28,6 +28,8 @@ from furu.errors import FuruError
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 TEMP_MARKER = ".furu-tmp"
+DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
+"""The errnos of a full disk or an exhausted quota (blocks or inodes)."""
 INTERNAL_DIR = ".furu"  # furu.layout.INTERNAL_DIR; layout imports this module, so it is repeated here
 
 

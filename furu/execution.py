@@ -50,7 +50,7 @@ from furu.state import (
     utcnow,
     write_state,
 )
-from furu.atomic import check_internal_dir, write_model
+from furu.atomic import DISK_FULL, check_internal_dir, write_model
 from furu.core import Furu
 
 if TYPE_CHECKING:
@@ -186,12 +186,14 @@ def artifact_problems(obj: Furu[Any]) -> Iterator[None]:
         yield
     except OSError as error:
         where = error.filename or obj.furu_dir
-        if isinstance(error, PermissionError):
+        if isinstance(error, PermissionError) or error.errno == errno.EROFS:
             fix = "give this user write access to it, or point FURU_PATH at a writable data root"
-        elif error.errno in (errno.ENOSPC, errno.EDQUOT):
+        elif error.errno in DISK_FULL:
             fix = "free some space (`furu gc` lists what can go) and run again"
-        else:
+        elif os.path.isdir(obj.furu_dir):  # the catalog lists it, so show and rm find it
             fix = f"`furu show {obj.furu_hash[:8]}` shows what is wrong; `furu rm {obj.furu_hash[:8]}` removes it to recompute"
+        else:
+            fix = f"check that {os.path.dirname(where)} is a directory this user can write to"
         raise FuruError(
             f"Cannot create {label(obj)} in {obj.furu_dir}: {where}: {error.strerror or error}. To fix: {fix}."
         ) from None
@@ -236,7 +238,6 @@ def _run_attempt(
 ) -> T:
     with artifact_problems(obj):
         state = read_state(paths, class_fqn(type(obj)), obj.furu_hash)
-        set_aside_leftovers(paths, state)
         job = _job_context.get()
         if job is not None and job.furu_hash == obj.furu_hash:
             attempt = start_attempt(
@@ -244,6 +245,7 @@ def _run_attempt(
             )
         else:
             attempt = start_attempt(state, secrets.token_hex(8), takeover=takeover)
+        set_aside_leftovers(paths, state, attempt)
         write_state(paths, state)
         record_event(paths, "attempt_started", attempt.id, forced_by=forced_by)
         reserve = SpaceReserve(paths.root_str, state_bytes=paths.state.stat().st_size)
@@ -266,7 +268,9 @@ def _run_attempt(
     except BaseException as error:
         reserve.release()
         if not fence.holds():
-            raise (error if isinstance(error, FuruLockLost) and error.args else fence.error()) from None
+            if isinstance(error, FuruLockLost):  # raised by the interruption: bare at the next bytecode
+                raise (error if error.args else fence.error()) from None
+            raise fence.error() from error
         _record_failure(obj, paths, state, attempt, error)
         raise
     finish_attempt(state, attempt, "success")
@@ -361,7 +365,7 @@ def _record_failure(obj: Furu[Any], paths: ArtifactPaths, state: ArtifactState, 
     reason = "interrupted (SIGINT / KeyboardInterrupt)" if preempted else None
     finish_attempt(state, attempt, status, reason=reason, error=error)
     line = f"{status} {label(obj)}: {type(error).__name__}: {error}"
-    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+    if isinstance(error, OSError) and error.errno in DISK_FULL:
         line += " (the disk is full: free some space, e.g. with `furu gc`, and run again)"
     try:
         write_state(paths, state)

@@ -9,11 +9,16 @@ as a second creator:
   state) the attempt checks the lock on disk is still the one it took, and
   raises :class:`~furu.errors.FuruLockLost` if not, so it never overwrites
   the attempt that took over;
-- the interruption: the heartbeat thread, the first to run again after a
-  stall, finds the lock gone and interrupts ``_create`` in the thread that
-  runs it. The main thread gets a real-time signal whose handler raises, so
-  even a sleep or a blocking read returns at once; any other thread gets the
-  error at its next Python bytecode (``PyThreadState_SetAsyncExc``).
+- the interruption: after SIGSTOP or Ctrl-Z the kernel sends SIGCONT on
+  resume, and its handler checks the lock in the main thread before any
+  more of ``_create`` runs there. For stalls without SIGCONT (a hung NFS
+  client, a paused VM) the heartbeat thread finds the lock gone at its next
+  beat. Either way the thread running ``_create`` is interrupted: the main
+  thread by a real-time signal whose handler raises, so even a sleep or a
+  blocking read returns at once; any other thread at its next Python
+  bytecode (``PyThreadState_SetAsyncExc``), and so is every thread started
+  while ``_create`` ran (its workers). Processes it started are beyond
+  reach: they run on until they end.
 
 The lost attempt leaves one ``attempt_lost`` line in ``events.jsonl`` (an
 append that cannot overwrite anything); the attempt that took over records
@@ -32,7 +37,7 @@ from types import FrameType
 from furu.atomic import read_model
 from furu.errors import FuruError, FuruLockLost
 from furu.layout import ArtifactPaths
-from furu.locking import ArtifactLock
+from furu.locking import ArtifactLock, Heartbeat
 from furu.logs import logger
 from furu.state import ArtifactState, record_event
 
@@ -42,8 +47,10 @@ LOCK_LOST_SIGNAL: int | None = getattr(signal, "SIGRTMIN", None)
 if LOCK_LOST_SIGNAL is not None:
     LOCK_LOST_SIGNAL += 6
 
-_main_thread_fences: list[Fence] = []
-_handler_installed = False
+_armed: list[Fence] = []  # fences whose _create runs now, in any thread
+_armed_guard = threading.Lock()
+_lost_handler_installed = False
+_resume_handler_installed = False
 
 
 class Fence:
@@ -56,14 +63,24 @@ class Fence:
         self.label = label
         self.lost_to: str | None = None
         self._thread = threading.get_ident()
-        self._guard = threading.Lock()
+        self._threads_before: set[int | None] = set()
+        self._guard = threading.RLock()  # a signal handler may take it again in the same thread
         self._armed = False
+        self._reported = False
 
     def holds(self) -> bool:
-        """Whether the lock is still this attempt's; notes the loss the first time it is not."""
-        if self.lost_to is None and not self.lock.owned():
-            self._note_lost()
+        """Whether the lock is still this attempt's; reports the loss the first time it is seen."""
+        if not self._still_owned():
+            self._report_lost()
         return self.lost_to is None
+
+    def _still_owned(self) -> bool:
+        """Whether the lock is ours, noting who took it if not. No logging: signal handlers call it."""
+        with self._guard:
+            if self.lost_to is None and not self.lock.owned():
+                holder = self.lock.holder()
+                self.lost_to = holder.who() if holder is not None else self._last_taker()
+            return self.lost_to is None
 
     def check(self) -> None:
         """The fencing check: call right before every commit."""
@@ -79,37 +96,51 @@ class Fence:
         )
 
     def on_heartbeat_lost(self) -> None:
-        """Called by the heartbeat thread when it finds the lock taken."""
-        self._note_lost()
+        """Called by the heartbeat thread at every beat once the lock is taken, until the attempt ends.
+
+        Repeated because an interruption can be swallowed (a handler raising
+        inside code that catches every exception, such as a logging handler).
+        """
+        self.holds()
+        self._interrupt_threads()
+
+    def _interrupt_threads(self) -> None:
+        """Interrupt the thread running ``_create`` and every thread started since it began."""
         with self._guard:
-            if self._armed:
-                _interrupt(self._thread)
+            if not self._armed:
+                return
+            started = [
+                thread.ident for thread in threading.enumerate()
+                if thread.ident not in self._threads_before and not isinstance(thread, Heartbeat)
+            ]
+        for ident in {self._thread, *started} - {threading.get_ident(), None}:  # the caller raises itself
+            _interrupt(ident)  # type: ignore[arg-type]
 
     @contextmanager
     def interrupting(self) -> Iterator[None]:
         """While inside, a lost lock interrupts the current thread with :class:`FuruLockLost`."""
-        in_main = threading.current_thread() is threading.main_thread()
-        if in_main:
-            _install_handler()
-            _main_thread_fences.append(self)
+        if threading.current_thread() is threading.main_thread():
+            _install_handlers()
         with self._guard:
+            self._threads_before = {thread.ident for thread in threading.enumerate()}
             self._armed = True
+        with _armed_guard:
+            _armed.append(self)
         try:
             yield
         finally:
             with self._guard:
                 self._armed = False
-            if in_main:
-                _main_thread_fences.remove(self)
+            with _armed_guard:
+                _armed.remove(self)
             if self.lost_to is not None:
                 _clear_pending(self._thread)
 
-    def _note_lost(self) -> None:
+    def _report_lost(self) -> None:
         with self._guard:
-            if self.lost_to is not None:
+            if self._reported:
                 return
-            holder = self.lock.holder()
-            self.lost_to = holder.who() if holder is not None else self._last_taker()
+            self._reported = True
         logger.warning("lost   %s: its lock was taken over by %s; stopping this attempt", self.label, self.lost_to)
         try:
             record_event(self.paths, "attempt_lost", self.attempt_id, taken_over_by=self.lost_to)
@@ -130,7 +161,7 @@ class Fence:
 
 
 def _interrupt(thread_id: int) -> None:
-    if thread_id == threading.main_thread().ident and _handler_installed and LOCK_LOST_SIGNAL is not None:
+    if thread_id == threading.main_thread().ident and _lost_handler_installed and LOCK_LOST_SIGNAL is not None:
         signal.pthread_kill(thread_id, LOCK_LOST_SIGNAL)
     else:
         ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), ctypes.py_object(FuruLockLost))
@@ -141,18 +172,40 @@ def _clear_pending(thread_id: int) -> None:
     ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), None)
 
 
-def _install_handler() -> None:
-    """Install the signal handler once; it stays, a no-op whenever no armed fence lost its lock."""
-    global _handler_installed
-    if _handler_installed or LOCK_LOST_SIGNAL is None:
-        return
-    if signal.getsignal(LOCK_LOST_SIGNAL) not in (signal.SIG_DFL, None):
-        return  # the application uses this signal: fall back to the bytecode-level interruption
-    signal.signal(LOCK_LOST_SIGNAL, _on_lock_lost_signal)
-    _handler_installed = True
+def _install_handlers() -> None:
+    """Install both handlers once (main thread only); they stay, no-ops while no armed fence lost its lock.
+
+    A signal the application handles itself is left to it: the heartbeat and
+    the bytecode-level interruption still stop the attempt, a little later.
+    """
+    global _lost_handler_installed, _resume_handler_installed
+    if not _lost_handler_installed and LOCK_LOST_SIGNAL is not None and _unclaimed(LOCK_LOST_SIGNAL):
+        signal.signal(LOCK_LOST_SIGNAL, _on_lock_lost_signal)
+        _lost_handler_installed = True
+    if not _resume_handler_installed and _unclaimed(signal.SIGCONT):
+        signal.signal(signal.SIGCONT, _on_resume)
+        _resume_handler_installed = True
+
+
+def _unclaimed(signum: int) -> bool:
+    return signal.getsignal(signum) in (signal.SIG_DFL, None)
 
 
 def _on_lock_lost_signal(signum: int, frame: FrameType | None) -> None:
-    for fence in reversed(_main_thread_fences):
-        if fence.lost_to is not None and fence._armed:
-            raise fence.error()
+    """Raise in the main thread for its innermost armed attempt whose lock is lost."""
+    main = threading.main_thread().ident
+    with _armed_guard:
+        fences = [fence for fence in _armed if fence._thread == main]
+    lost = next((fence for fence in reversed(fences) if fence.lost_to is not None), None)
+    if lost is not None:
+        raise lost.error()
+
+
+def _on_resume(signum: int, frame: FrameType | None) -> None:
+    """SIGCONT: the process was stopped, maybe past a lease. Check every running attempt's lock now."""
+    with _armed_guard:
+        fences = list(_armed)
+    for fence in fences:
+        if not fence._still_owned():
+            fence._interrupt_threads()
+    _on_lock_lost_signal(signum, frame)

@@ -16,13 +16,13 @@ so the cascade is refused unless ``force``.
 
 from __future__ import annotations
 
-import errno
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from pydantic import BaseModel, Field
 
-from furu.atomic import CorruptFileError, SymlinkRefusedError
+from furu.atomic import DISK_FULL, CorruptFileError, SymlinkRefusedError, check_internal_dir
 from furu.catalog import ArtifactRecord, Catalog, Entry
 from furu.errors import FuruError
 from furu.layout import ArtifactPaths, shown_path
@@ -59,16 +59,24 @@ class InvalidationResult(BaseModel):
 
 @contextmanager
 def idle_artifact(paths: ArtifactPaths, settings: Settings | None = None, *, label: str | None = None) -> Iterator[ArtifactLock]:
-    """Hold the artifact's lock, taking over a dead holder; FuruArtifactBusy if a live one has it."""
+    """Hold the artifact's lock, taking over a dead holder; FuruArtifactBusy if a live one has it.
+
+    When not even an empty lock claim fits (no free inode), nobody can take
+    any lock on this filesystem, so nobody is creating the artifact unless
+    its lock is already there: then the block runs without the lock.
+    """
     settings = settings or current()
     label = label or shown_path(paths.root_str)
     lock = ArtifactLock(paths.lock, lease_secs=settings.lease_secs, heartbeat_secs=settings.effective_heartbeat_secs)
     try:
         busy = lock.acquire_unless_busy()
     except OSError as error:
+        if error.errno in DISK_FULL and not os.path.lexists(paths.lock):
+            yield lock
+            return
         hint = (
             "Free some space on that filesystem (e.g. delete files outside furu-data/) and try again."
-            if error.errno in (errno.ENOSPC, errno.EDQUOT)
+            if error.errno in DISK_FULL
             else f"Check that {paths.internal} is a directory you can write to, not on a read-only mount."
         )
         raise FuruError(f"Cannot take the lock of {label} ({paths.lock}): {error.strerror or error}. {hint}") from None
@@ -92,6 +100,7 @@ def invalidate_artifact(record: ArtifactRecord | Entry, *, reason: str = "furu i
             f"{label}: {paths.internal} is not a directory, so there is nothing to invalidate; "
             "remove it with `furu rm`."
         )
+    check_internal_dir(paths.success)  # never unlink through a .furu that is a link
     with idle_artifact(paths, label=label):
         try:
             paths.success.unlink(missing_ok=True)

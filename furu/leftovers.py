@@ -17,12 +17,12 @@ import shutil
 
 from furu.layout import INTERNAL_DIR, ArtifactPaths
 from furu.logs import logger
-from furu.state import ArtifactState
+from furu.state import ArtifactState, Attempt
 
 
-def set_aside_leftovers(paths: ArtifactPaths, state: ArtifactState) -> int:
-    """Move the files earlier attempts left beside ``.furu/`` aside; returns how many entries moved."""
-    earlier = state.latest_attempt
+def set_aside_leftovers(paths: ArtifactPaths, state: ArtifactState, starting: Attempt) -> int:
+    """Move the files earlier attempts left beside ``.furu/`` aside, as ``starting`` begins; how many moved."""
+    earlier = next((a for a in reversed(state.attempts) if a is not starting), None)
     if earlier is None or paths.success.exists():
         return 0
     with os.scandir(paths.root_str) as items:

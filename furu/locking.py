@@ -26,10 +26,10 @@ and how old its heartbeat is, all of which furu needs.
 
 from __future__ import annotations
 
-import errno
 import logging
 import os
 import secrets
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -40,12 +40,12 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from furu.atomic import DISK_FULL
 from furu.errors import FuruLockTimeout
 from furu.schema import Record
 from furu.state import hostname, username, utcnow
 
 BREAK_SUFFIX = ".break"
-_DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 logger = logging.getLogger("furu")
 
@@ -81,7 +81,10 @@ class Holder:
     gone: bool = False  # its process is known to have stopped (not only silent)
 
     def who(self) -> str:
-        return f"host={self.info.host} pid={self.info.pid}" if self.info else "an unreadable lock"
+        if self.info is None:
+            return "an unreadable lock"
+        elsewhere = self.info.host == hostname() and not self.info.on_this_machine()
+        return f"host={self.info.host} pid={self.info.pid}" + (" (another boot or PID namespace)" if elsewhere else "")
 
     def describe(self) -> str:
         return f"held by {self.who()}, last heartbeat {self.heartbeat_age_secs:.1f}s ago"
@@ -96,7 +99,7 @@ class ArtifactLock:
         self.heartbeat_secs = heartbeat_secs
         self.token = secrets.token_hex(16)
         self._held: _Claim | None = None
-        self._heartbeat: _Heartbeat | None = None
+        self._heartbeat: Heartbeat | None = None
 
     def try_acquire(self) -> bool:
         """Take the lock if it is free; never blocks."""
@@ -183,7 +186,7 @@ class ArtifactLock:
 
     def start_heartbeat(self, on_lost: Callable[[], None] | None = None) -> None:
         """Keep the lock alive; call ``on_lost`` (from the heartbeat thread) if it is taken away."""
-        self._heartbeat = _Heartbeat(self, on_lost)
+        self._heartbeat = Heartbeat(self, on_lost)
         self._heartbeat.start()
 
     def release(self) -> None:
@@ -228,7 +231,7 @@ def _write_claim(claim: Path, content: bytes) -> bool:
         os.write(fd, content)
         return False
     except OSError as error:
-        if error.errno not in _DISK_FULL:
+        if error.errno not in DISK_FULL:
             raise
         os.ftruncate(fd, 0)
         return True
@@ -303,7 +306,7 @@ def _proc_stat_fields(pid: int) -> list[str] | None:
     return text[text.rindex(")") + 2 :].split()
 
 
-class _Heartbeat(threading.Thread):
+class Heartbeat(threading.Thread):
     """Refreshes the lock's mtime so waiters on any host see the holder is alive.
 
     Each beat first checks the lock is still ours: after a stall longer than
@@ -318,12 +321,16 @@ class _Heartbeat(threading.Thread):
         self._stop_event = threading.Event()
 
     def run(self) -> None:
+        # SIGCONT must reach the main thread, whose handler checks the lock before _create goes on
+        # there (furu.fencing); a process-wide signal goes to some thread that does not block it.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCONT})
         while not self._stop_event.wait(self.lock.heartbeat_secs):
-            if not self.lock.owned():
-                if self.on_lost is not None and not self._stop_event.is_set():
-                    self.on_lost()
+            if self.lock.owned():
+                os.utime(self.lock.path)
+            elif self.on_lost is None:
                 return
-            os.utime(self.lock.path)
+            else:
+                self.on_lost()  # at every beat until the attempt ends and stops this thread
 
     def stop(self) -> None:
         self._stop_event.set()

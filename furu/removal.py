@@ -100,6 +100,10 @@ def _rename(record: ArtifactRecord, source: str, target: str) -> None:
 
 def _delete_tree(path: str) -> str | None:
     """Delete a tombstone; return what could not be deleted (a dot name: no listing shows it)."""
+    if os.path.islink(path):  # the artifact directory was a link: furu deletes nothing outside its data root
+        target = os.readlink(path)
+        os.unlink(path)
+        return f"it was a symbolic link: the link is removed, and its target {target} is left alone"
     failures: list[str] = []
 
     def note(_function: Any, failed_path: str, error: BaseException) -> None:

@@ -14,11 +14,11 @@ import errno
 import os
 from pathlib import Path
 
+from furu.atomic import DISK_FULL
 from furu.layout import INTERNAL_DIR
 
 RESERVE_FILE = "reserve"
 _MIN_BYTES = 256 * 1024
-_DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
 class SpaceReserve:
@@ -32,7 +32,7 @@ class SpaceReserve:
         try:
             fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
         except OSError as error:
-            if error.errno in _DISK_FULL:
+            if error.errno in DISK_FULL:
                 return False
             raise
         try:
@@ -40,7 +40,7 @@ class SpaceReserve:
             return True
         except OSError as error:
             self.release()
-            if error.errno in _DISK_FULL:
+            if error.errno in DISK_FULL:
                 return False
             raise
         finally:

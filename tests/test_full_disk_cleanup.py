@@ -1,4 +1,4 @@
-"""On a disk with zero free bytes, `furu gc --yes`, `furu rm` and `furu invalidate` still work (a real tmpfs)."""
+"""On a disk with zero free bytes or zero free inodes, `furu gc --yes`, `furu rm` and `furu invalidate` still work (a real tmpfs)."""
 
 from __future__ import annotations
 
@@ -12,20 +12,42 @@ import pytest
 from throwaway import STEPS, create, furu, furu_json, make_project, python
 
 
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 2 MiB tmpfs mounted for the test (needs root and mount rights)."""
+def mount_tmpfs(tmp_path: Path, options: str) -> Iterator[Path]:
+    """A tmpfs mounted for the test (needs root and mount rights)."""
     if os.geteuid() != 0:
         pytest.skip("mounting a tmpfs needs root")
     mount_point = tmp_path / "disk"
     mount_point.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount_point)], capture_output=True, text=True)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(mount_point)], capture_output=True, text=True)
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
     try:
         yield mount_point
     finally:
         subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """2 MiB."""
+    yield from mount_tmpfs(tmp_path, "size=2m")
+
+
+@pytest.fixture
+def few_inodes(tmp_path: Path) -> Iterator[Path]:
+    """2 MiB and 400 inodes: enough for the project's artifacts, then used up by the test."""
+    yield from mount_tmpfs(tmp_path, "size=2m,nr_inodes=400")
+
+
+def use_up_inodes(disk: Path) -> None:
+    """Create empty files until the filesystem has no inode left."""
+    for number in range(100_000):
+        try:
+            (disk / f"inode-{os.getpid()}-{number}-{os.urandom(4).hex()}").touch()
+        except OSError as error:
+            assert error.errno == errno.ENOSPC
+            break
+    assert os.statvfs(disk).f_favail == 0
 
 
 def fill(disk: Path) -> None:
@@ -108,3 +130,28 @@ def test_a_create_that_fills_the_disk_is_recorded_as_failed(small_disk, tmp_path
     assert "No space left on device" in record["problem"]
     leftovers = [p for p in data_root.rglob("*") if ".claim." in p.name or ".furu-tmp" in p.name or p.name == "reserve"]
     assert leftovers == []
+
+
+def test_cleanup_needs_no_free_inode(few_inodes, tmp_path):
+    lab = make_project(tmp_path / "lab")
+    data_root = few_inodes / "furu-data"
+    hashes = create(lab, "Report()", "Data(name='spare')", FURU_PATH=str(data_root))
+    python(lab, "from lab.steps import Broken\nBroken().load_or_create()", FURU_PATH=str(data_root))
+    classes = data_root / "data" / "lab" / "steps"
+    broken = next((classes / "Broken").iterdir())
+    report = classes / "Report" / hashes["Report()"]
+    spare = classes / "Data" / hashes["Data(name='spare')"]
+    furu(lab, "ls", FURU_PATH=str(data_root))  # the index exists: listing needs no new file
+    fill(few_inodes)
+    use_up_inodes(few_inodes)
+
+    collected = furu_json(lab, "gc", "--yes", FURU_PATH=str(data_root))
+    assert [r["hash"] for r in collected["removal"]["removed"]] == [broken.name]
+    use_up_inodes(few_inodes)  # the ones gc freed
+    invalidated = furu(lab, "invalidate", report.name[:8], FURU_PATH=str(data_root))
+    assert invalidated.stdout == f"invalidated lab.steps.Report {report.name[:8]}\n"
+    assert not (report / ".furu" / "success.json").exists()
+    removed = furu(lab, "rm", spare.name[:8], FURU_PATH=str(data_root))
+    assert removed.stdout.startswith(f"removed lab.steps.Data {spare.name[:8]} ")
+    assert not spare.exists()
+    assert [p for p in data_root.rglob("*") if ".claim." in p.name or "furu-deleting" in p.name] == []

@@ -177,3 +177,34 @@ def test_invalidate_with_a_linked_events_file_warns_and_leaves_the_target_alone(
     assert "a symbolic link is in the way" in warning
     assert outside.read_text() == "keep me\n"
     assert not obj._paths().success.exists()
+
+
+def test_invalidate_never_unlinks_through_a_linked_furu_dir(tmp_path: Path, furu_tmp_root: Path) -> None:
+    data, paths = built("linked-dir")
+    entry = Catalog().entry_at(data.furu_dir)
+    assert entry is not None
+    elsewhere = tmp_path / "elsewhere"
+    paths.internal.rename(elsewhere)
+    paths.internal.symlink_to(elsewhere)
+    before = sorted(os.listdir(elsewhere))
+    with pytest.raises(SymlinkRefusedError, match=f"its directory {paths.internal} is a symbolic link"):
+        invalidate_artifact(entry)
+    assert sorted(os.listdir(elsewhere)) == before and "success.json" in before
+
+
+def test_rm_of_a_linked_artifact_dir_removes_the_link_and_leaves_its_target(tmp_path: Path, furu_tmp_root: Path) -> None:
+    from furu.removal import remove_artifact
+
+    data, paths = built("linked-artifact")
+    catalog = Catalog()
+    entry = catalog.entry_at(data.furu_dir)
+    assert entry is not None
+    [record] = catalog.records([entry])
+    target = tmp_path / "scratch" / "moved"
+    target.parent.mkdir()
+    data.furu_dir.rename(target)
+    data.furu_dir.symlink_to(target)
+    removal = remove_artifact(record)
+    assert not os.path.lexists(data.furu_dir)
+    assert (target / ".furu" / "success.json").exists()
+    assert removal.leftover == f"it was a symbolic link: the link is removed, and its target {target} is left alone"

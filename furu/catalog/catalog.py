@@ -9,7 +9,6 @@ on every refresh, since a holder can die without touching the directory.
 
 from __future__ import annotations
 
-import errno
 import logging
 import os
 import time
@@ -17,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from furu import layout
+from furu.atomic import DISK_FULL
 from furu.progress import Progress, no_progress
 from furu import settings as settings_module
 from furu.catalog import index
@@ -275,7 +275,7 @@ class Catalog:
         except OSError as error:
             self.index_problem = f"{error.strerror or error}" + (f": {error.filename}" if error.filename else "")
             fix = (
-                "Free some space (`furu gc` lists what can go)." if error.errno in (errno.ENOSPC, errno.EDQUOT)
+                "Free some space (`furu gc` lists what can go)." if error.errno in DISK_FULL
                 else "Make the data root writable, or point FURU_PATH at one."
             )
             self.warn(
