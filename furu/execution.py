@@ -194,9 +194,8 @@ def artifact_problems(obj: Furu[Any]) -> Iterator[None]:
             fix = f"`furu show {obj.furu_hash[:8]}` shows what is wrong; `furu rm {obj.furu_hash[:8]}` removes it to recompute"
         else:
             fix = f"check that {os.path.dirname(where)} is a directory this user can write to"
-        raise FuruError(
-            f"Cannot create {label(obj)} in {obj.furu_dir}: {where}: {error.strerror or error}. To fix: {fix}."
-        ) from None
+        problem = "a file where a directory belongs" if error.errno in (errno.EEXIST, errno.ENOTDIR) else error.strerror
+        raise FuruError(f"Cannot create {label(obj)} in {obj.furu_dir}: {where}: {problem or error}. To fix: {fix}.") from None
 
 
 class Waiter:

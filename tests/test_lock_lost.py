@@ -212,7 +212,7 @@ def test_a_failing_load_names_the_artifact(lab: Path) -> None:
 @pytest.mark.parametrize(
     ("damage", "expected"),
     [
-        ("internal_is_a_file", "File exists. To fix: `furu show"),
+        ("internal_is_a_file", "a file where a directory belongs. To fix: `furu show"),
         ("state_is_a_directory", "Is a directory. To fix: `furu show"),
     ],
 )

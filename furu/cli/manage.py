@@ -252,6 +252,7 @@ def name_command(
 
 
 def _annotate(ref: str, as_json: bool, change: object) -> None:
+    from furu.atomic import DISK_FULL
     from furu.refs import resolve_entry
 
     cat = catalog()
@@ -261,7 +262,8 @@ def _annotate(ref: str, as_json: bool, change: object) -> None:
     except OSError as error:
         raise FuruError(
             f"Cannot change {entry.fqn} {entry.hash[:8]}: {error.strerror or error}"
-            f"{f' ({error.filename})' if error.filename else ''}. Check that its .furu/ is a writable directory."
+            f"{f' ({error.filename})' if error.filename else ''}. "
+            + ("Free some space and try again." if error.errno in DISK_FULL else "Check that its .furu/ is a writable directory.")
         ) from None
     cat.validate([entry])
     record = cat.records([entry], details=False)[0]
