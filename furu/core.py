@@ -36,6 +36,8 @@ class Furu(BaseModel, Generic[T]):
 
     model_config = ConfigDict(frozen=True, extra="forbid", validate_default=False)
 
+    __furu_config__ = True  # how the layers below recognise a config (furu.configs.is_config)
+
     furu_version: ClassVar[str] = ""
     furu_version_controlled: ClassVar[bool] = False
 
@@ -109,10 +111,18 @@ class Furu(BaseModel, Generic[T]):
     # -- running -----------------------------------------------------------------------
 
     def load_or_create(self, executor: Any = None) -> T:
-        """Return the cached result, creating it first (exactly once) when missing."""
+        """Return the cached result, creating it first (exactly once) when missing.
+
+        With a submitit ``executor`` a miss is submitted as a cluster job and a
+        handle to it is returned instead (see :mod:`furu.cluster`).
+        """
+        if executor is not None:
+            from furu.cluster import submit
+
+            return submit(self, executor)  # type: ignore[no-any-return]  # a job handle
         from furu.execution import load_or_create
 
-        return load_or_create(self, executor=executor)
+        return load_or_create(self)
 
     def exists(self) -> bool:
         """Whether a successful result is on disk and ``_validate()`` accepts it."""
@@ -130,9 +140,9 @@ class Furu(BaseModel, Generic[T]):
 
     def provenance(self) -> GitProvenance:
         """The git provenance recorded when the result was created (commit, snapshot, ...)."""
-        from furu.timetravel import provenance_of
+        from furu.metadata import read_metadata, recorded_provenance
 
-        return provenance_of(self._paths(), f"{class_fqn(type(self))} {self.furu_hash[:8]}")
+        return recorded_provenance(read_metadata(self._paths(), self), require_snapshot=False)
 
     # -- serialisation -----------------------------------------------------------------
 

@@ -12,28 +12,25 @@ import contextvars
 import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel
 
-if TYPE_CHECKING:
-    from furu.core import Furu
+from furu.configs import Config, field_names, is_config
 
-_loaded_stack: contextvars.ContextVar[tuple[list[Furu[Any]], ...]] = contextvars.ContextVar(
+_loaded_stack: contextvars.ContextVar[tuple[list[Config[Any]], ...]] = contextvars.ContextVar(
     "furu_loaded", default=()
 )
 
 
-def declared_dependencies(obj: Furu[Any]) -> list[Furu[Any]]:
+def declared_dependencies(obj: Config[Any]) -> list[Config[Any]]:
     """Direct dependencies, de-duplicated by hash, in field order."""
-    from furu.core import Furu
-
-    found: dict[str, Furu[Any]] = {}
-    for name in type(obj).model_fields:
-        for dependency in _furu_objects_in(getattr(obj, name), Furu):
+    found: dict[str, Config[Any]] = {}
+    for name in field_names(obj):
+        for dependency in _furu_objects_in(getattr(obj, name)):
             found.setdefault(dependency.furu_hash, dependency)
     for dependency in obj._dependencies():
-        if not isinstance(dependency, Furu):
+        if not is_config(dependency):
             raise TypeError(
                 f"{type(obj).__qualname__}._dependencies() returned a "
                 f"{type(dependency).__qualname__}; it must return Furu objects"
@@ -42,24 +39,24 @@ def declared_dependencies(obj: Furu[Any]) -> list[Furu[Any]]:
     return list(found.values())
 
 
-def _furu_objects_in(value: Any, furu_type: type) -> Iterator[Any]:
-    if isinstance(value, furu_type):
+def _furu_objects_in(value: Any) -> Iterator[Any]:
+    if is_config(value):
         yield value
     elif isinstance(value, BaseModel):
         for name in type(value).model_fields:
-            yield from _furu_objects_in(getattr(value, name), furu_type)
+            yield from _furu_objects_in(getattr(value, name))
     elif isinstance(value, list | tuple | set | frozenset):
         for item in value:
-            yield from _furu_objects_in(item, furu_type)
+            yield from _furu_objects_in(item)
     elif isinstance(value, dict):
         for item in value.values():
-            yield from _furu_objects_in(item, furu_type)
+            yield from _furu_objects_in(item)
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         for field in dataclasses.fields(value):
-            yield from _furu_objects_in(getattr(value, field.name), furu_type)
+            yield from _furu_objects_in(getattr(value, field.name))
 
 
-def note_loaded(obj: Furu[Any]) -> None:
+def note_loaded(obj: Config[Any]) -> None:
     """Record ``obj`` as loaded by the artifact whose ``_create`` is running here."""
     stack = _loaded_stack.get()
     if stack:
@@ -67,9 +64,9 @@ def note_loaded(obj: Furu[Any]) -> None:
 
 
 @contextmanager
-def tracking_loads() -> Iterator[list[Furu[Any]]]:
+def tracking_loads() -> Iterator[list[Config[Any]]]:
     """Collect the artifacts loaded or created inside the block."""
-    loaded: list[Furu[Any]] = []
+    loaded: list[Config[Any]] = []
     token = _loaded_stack.set((*_loaded_stack.get(), loaded))
     try:
         yield loaded

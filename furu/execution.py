@@ -18,7 +18,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from pydantic import BaseModel
 
 from furu import settings as settings_module
 from furu._version import __version__
@@ -51,7 +53,7 @@ from furu.state import (
     write_state,
 )
 from furu.atomic import DISK_FULL, check_internal_dir, write_model
-from furu.core import Furu
+from furu.configs import Config
 
 if TYPE_CHECKING:
     from furu.provenance.model import GitProvenance
@@ -88,7 +90,8 @@ def running_job(context: JobContext) -> Iterator[None]:
         _job_context.reset(token)
 
 
-def load_or_create(obj: Furu[T], executor: Any = None) -> T:
+def load_or_create(obj: Config[T]) -> T:
+    """Load ``obj``'s result, creating it here first (exactly once) when it is missing."""
     current = settings_module.current()
     configure(current.log_level)
     paths = obj._paths(current)
@@ -97,10 +100,6 @@ def load_or_create(obj: Furu[T], executor: Any = None) -> T:
     if forced_by is None and os.path.exists(paths.success_str) and obj._validate():
         logger.info("load   %s", label(obj))
         return _load(obj)
-    if executor is not None:
-        from furu.cluster import submit
-
-        return submit(obj, executor)  # type: ignore[no-any-return]  # a job handle, see furu.cluster
     if current.dry_run:
         from furu.plan import raise_dry_run
 
@@ -108,7 +107,7 @@ def load_or_create(obj: Furu[T], executor: Any = None) -> T:
     return _create_exactly_once(obj, paths, current, forced_by)
 
 
-def _recompute_flag(obj: Furu[Any], current: Settings) -> str | None:
+def _recompute_flag(obj: Config[Any], current: Settings) -> str | None:
     """The env flag that asks to recompute ``obj`` now, if any."""
     if not current.force_recompute and not current.always_rerun:
         return None
@@ -120,7 +119,7 @@ def _recompute_flag(obj: Furu[Any], current: Settings) -> str | None:
     return None
 
 
-def prepare_artifact_dir(obj: Furu[Any], paths: ArtifactPaths, current: Settings) -> None:
+def prepare_artifact_dir(obj: Config[Any], paths: ArtifactPaths, current: Settings) -> None:
     """Create the artifact's ``.furu/`` (and, once per process, its roots with their .gitignore)."""
     prepare_root(current.data_root, DATA_ROOT_GITIGNORE)
     if type(obj).furu_version_controlled:
@@ -129,7 +128,7 @@ def prepare_artifact_dir(obj: Furu[Any], paths: ArtifactPaths, current: Settings
     check_internal_dir(paths.lock)  # before the lock: it is created in there too
 
 
-def _create_exactly_once(obj: Furu[T], paths: ArtifactPaths, current: Settings, forced_by: str | None) -> T:
+def _create_exactly_once(obj: Config[T], paths: ArtifactPaths, current: Settings, forced_by: str | None) -> T:
     with artifact_problems(obj):
         prepare_artifact_dir(obj, paths, current)
         lock = ArtifactLock(paths.lock, lease_secs=current.lease_secs, heartbeat_secs=current.effective_heartbeat_secs)
@@ -162,12 +161,12 @@ def _create_exactly_once(obj: Furu[T], paths: ArtifactPaths, current: Settings, 
         lock.release()
 
 
-def _try_acquire(obj: Furu[Any], lock: ArtifactLock) -> bool:
+def _try_acquire(obj: Config[Any], lock: ArtifactLock) -> bool:
     with artifact_problems(obj):
         return lock.try_acquire()
 
 
-def _load(obj: Furu[T]) -> T:
+def _load(obj: Config[T]) -> T:
     """``obj._load()``, with a note naming the artifact if it raises."""
     try:
         return obj._load()
@@ -180,7 +179,7 @@ def _load(obj: Furu[T]) -> T:
 
 
 @contextmanager
-def artifact_problems(obj: Furu[Any]) -> Iterator[None]:
+def artifact_problems(obj: Config[Any]) -> Iterator[None]:
     """Turn an unusable artifact directory (furu's own files, not ``_create``) into one clear FuruError."""
     try:
         yield
@@ -201,7 +200,7 @@ def artifact_problems(obj: Furu[Any]) -> Iterator[None]:
 class Waiter:
     """Sleeps between lock polls, reports progress, and gives up after FURU_MAX_WAIT_SECS."""
 
-    def __init__(self, obj: Furu[Any], current: Settings) -> None:
+    def __init__(self, obj: Config[Any], current: Settings) -> None:
         self.obj = obj
         self.poll = current.poll_interval_secs
         self.max_wait = current.max_wait_secs
@@ -228,7 +227,7 @@ class Waiter:
 
 
 def _run_attempt(
-    obj: Furu[T],
+    obj: Config[T],
     paths: ArtifactPaths,
     current: Settings,
     lock: ArtifactLock,
@@ -284,13 +283,13 @@ def _run_attempt(
     return result
 
 
-def _prepare_metadata(obj: Furu[Any], current: Settings) -> dict[str, Any]:
+def _prepare_metadata(obj: Config[Any], current: Settings) -> dict[str, Any]:
     """The parts of metadata known before ``_create`` runs (and checked before it runs)."""
     root = current.project_root
     job = _job_context.get()
     return {
         "config": obj.to_dict(),
-        "python": to_python(obj),
+        "python": to_python(cast(BaseModel, obj)),  # every config is a pydantic model
         "declared_dependencies": [dependency_ref(d) for d in declared_dependencies(obj)],
         "host": host_info(),
         "environment": package_environment(root),
@@ -311,7 +310,7 @@ def capture_provenance(current: Settings) -> GitProvenance:
     )
 
 
-def _write_config(obj: Furu[Any], paths: ArtifactPaths, prepared: dict[str, Any]) -> None:
+def _write_config(obj: Config[Any], paths: ArtifactPaths, prepared: dict[str, Any]) -> None:
     record = ConfigRecord(
         fqn=class_fqn(type(obj)),
         hash=obj.furu_hash,
@@ -324,12 +323,12 @@ def _write_config(obj: Furu[Any], paths: ArtifactPaths, prepared: dict[str, Any]
 
 
 def _write_success(
-    obj: Furu[Any],
+    obj: Config[Any],
     paths: ArtifactPaths,
     attempt: Attempt,
     started_at: datetime,
     prepared: dict[str, Any],
-    loaded: list[Furu[Any]],
+    loaded: list[Config[Any]],
     usage: Any,
     fence: Fence,
 ) -> None:
@@ -356,7 +355,7 @@ def _write_success(
     write_model(paths.success, SuccessMarker(fqn=metadata.fqn, hash=metadata.hash, attempt_id=attempt.id, created_at=finished_at))
 
 
-def _record_failure(obj: Furu[Any], paths: ArtifactPaths, state: ArtifactState, attempt: Attempt, error: BaseException) -> None:
+def _record_failure(obj: Config[Any], paths: ArtifactPaths, state: ArtifactState, attempt: Attempt, error: BaseException) -> None:
     if attempt.status == "preempted":
         return  # the signal handler recorded it already
     preempted = isinstance(error, KeyboardInterrupt)
@@ -374,6 +373,6 @@ def _record_failure(obj: Furu[Any], paths: ArtifactPaths, state: ArtifactState, 
     logger.error("%s", line)
 
 
-def label(obj: Furu[Any]) -> str:
+def label(obj: Config[Any]) -> str:
     """``module.QualName 1a2b3c4d``: how console lines name an artifact."""
     return f"{class_fqn(type(obj))} {obj.furu_hash[:8]}"

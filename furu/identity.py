@@ -30,35 +30,21 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import PurePath
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import xxhash
 from pydantic import BaseModel
 
 from furu.errors import FuruError
+from furu.limits import MAPPING_LEVELS, MAX_INT_CHARS, MAX_JSON_DEPTH, MODEL_LEVELS, SEQUENCE_LEVELS, SET_LEVELS
 from furu.instance_cache import InstanceCache
 from furu.namespace import class_fqn
 
-if TYPE_CHECKING:
-    from furu.core import Furu
+from furu.configs import Config, is_config
 
 FORMAT_TAG = b"furu-identity/1\x00"
 _STREAM_THRESHOLD = 1 << 16
 _CANONICAL_NAN = struct.pack(">d", math.nan)
-
-# The longest int furu stores, as text with its sign: pydantic's JSON reader stops there,
-# whatever Python's own limit (sys.get_int_max_str_digits, PYTHONINTMAXSTRDIGITS) is.
-MAX_INT_CHARS = 4300
-# JSON nesting furu accepts in a config. pydantic reads JSON only up to ~200 levels, and
-# metadata.json and bundle manifests wrap the config in a few levels of their own.
-MAX_JSON_DEPTH = 180
-# JSON levels each kind of value opens (an upper bound of what serialization writes:
-# a tuple is {"__tuple__": [...]}, a dict may become {"__dict__": [[key, value], ...]}).
-_SEQUENCE_LEVELS = 2
-_SET_LEVELS = 2
-_MAPPING_LEVELS = 3
-_MODEL_LEVELS = 1
-
 
 class _SkipHash:
     """Marker for ``Annotated[T, furu.skip_hash]``: stored and shown, never hashed."""
@@ -107,7 +93,7 @@ class _TooDeep(Exception):
     """The encoder went past MAX_JSON_DEPTH; the careful walk finds where and why."""
 
 
-def furu_hash(obj: Furu[Any]) -> str:
+def furu_hash(obj: Config[Any]) -> str:
     """Return the cached 32-hex-char identity of a Furu object."""
     digest = _hash_cache.get(obj)
     if digest is None:
@@ -116,7 +102,7 @@ def furu_hash(obj: Furu[Any]) -> str:
     return digest
 
 
-def hashed_field_names(cls: type[BaseModel]) -> tuple[str, ...]:
+def hashed_field_names(cls: type[Any]) -> tuple[str, ...]:
     """Field names that take part in the identity, sorted (skip_hash fields left out)."""
     names = _hashed_fields.get(cls)
     if names is None:
@@ -131,7 +117,7 @@ def hashed_field_names(cls: type[BaseModel]) -> tuple[str, ...]:
     return names
 
 
-def stored_only_field_names(cls: type[BaseModel]) -> tuple[str, ...]:
+def stored_only_field_names(cls: type[Any]) -> tuple[str, ...]:
     """Fields marked skip_hash: not hashed, but stored, so they must be storable too."""
     names = _stored_only_fields.get(cls)
     if names is None:
@@ -147,7 +133,7 @@ _hashed_fields: dict[type, tuple[str, ...]] = {}
 _stored_only_fields: dict[type, tuple[str, ...]] = {}
 
 
-def _compute_hash(obj: Furu[Any], *, retried: bool = False) -> str:
+def _compute_hash(obj: Config[Any], *, retried: bool = False) -> str:
     cls = type(obj)
     sink = _Sink(xxhash.xxh3_128())
     sink.buf += FORMAT_TAG
@@ -194,7 +180,7 @@ class _Active(threading.local):
 _active = _Active()
 
 
-def _recover(obj: Furu[Any], retried: bool) -> str:
+def _recover(obj: Config[Any], retried: bool) -> str:
     """After a RecursionError: name the value that is too deep, or hash nested configs bottom-up."""
     from furu.unhashable import find_unstorable, nested_configs
 
@@ -358,7 +344,7 @@ def _encode_timedelta(value: dt.timedelta, sink: _Sink) -> None:
 
 
 def _encode_sequence(value: list[Any] | tuple[Any, ...], sink: _Sink) -> None:
-    outer = sink.enter(_SEQUENCE_LEVELS)
+    outer = sink.enter(SEQUENCE_LEVELS)
     sink.buf += b"l%d;" % len(value)
     for index, item in enumerate(value):
         try:
@@ -370,7 +356,7 @@ def _encode_sequence(value: list[Any] | tuple[Any, ...], sink: _Sink) -> None:
 
 
 def _encode_set(value: set[Any] | frozenset[Any], sink: _Sink) -> None:
-    outer = sink.enter(_SET_LEVELS)
+    outer = sink.enter(SET_LEVELS)
     try:
         encoded = sorted(_encode_within(item, sink) for item in value)
     except _Unsupported as error:
@@ -384,7 +370,7 @@ def _encode_set(value: set[Any] | frozenset[Any], sink: _Sink) -> None:
 
 
 def _encode_mapping(value: dict[Any, Any], sink: _Sink) -> None:
-    outer = sink.enter(_MAPPING_LEVELS)
+    outer = sink.enter(MAPPING_LEVELS)
     try:
         keyed = sorted((_encode_within(key, sink), key) for key in value)
     except _Unsupported as error:
@@ -417,20 +403,20 @@ def _encode_within(value: Any, outer: _Sink) -> bytes:
     return bytes(sink.buf)
 
 
-def _encode_furu(value: Furu[Any], sink: _Sink) -> None:
+def _encode_furu(value: Config[Any], sink: _Sink) -> None:
     try:
         digest = furu_hash(value)
     except UnhashableValueError as error:  # name the path from the outer config down
         path = [f".{error.path}"] if error.path else []
         raise _Unsupported(error.value, error.reason, path) from None
-    outer = sink.enter(_MODEL_LEVELS + (_json_depth.get(value) or 0))
+    outer = sink.enter(MODEL_LEVELS + (_json_depth.get(value) or 0))
     sink.depth = outer
     sink.buf += b"F"
     sink.buf += digest.encode("ascii")
 
 
 def _encode_model(value: BaseModel, sink: _Sink) -> None:
-    outer = sink.enter(_MODEL_LEVELS)
+    outer = sink.enter(MODEL_LEVELS)
     sink.buf += b"M"
     _encode_str(class_fqn(type(value)), sink)
     _encode_fields(value, hashed_field_names(type(value)), sink)
@@ -438,7 +424,7 @@ def _encode_model(value: BaseModel, sink: _Sink) -> None:
 
 
 def _encode_dataclass(value: Any, sink: _Sink) -> None:
-    outer = sink.enter(_MODEL_LEVELS)
+    outer = sink.enter(MODEL_LEVELS)
     sink.buf += b"D"
     _encode_str(class_fqn(type(value)), sink)
     names = tuple(sorted(field.name for field in dataclasses.fields(value)))
@@ -468,9 +454,7 @@ def _encode_numpy_scalar(value: Any, sink: _Sink) -> None:
 
 
 def _encoder_for_subclass(value: Any) -> Callable[[Any, _Sink], None]:
-    from furu.core import Furu
-
-    if isinstance(value, Furu):
+    if is_config(value):
         return _encode_furu
     if isinstance(value, enum.Enum):
         return _encode_enum

@@ -8,20 +8,19 @@ time travel and export read.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel
 
 from furu.atomic import read_model
 from furu.environment import HostInfo, PackageEnvironment
-from furu.errors import FuruNotFound
+from furu.errors import FuruGitError, FuruNotFound
 from furu.layout import ArtifactPaths
 from furu.provenance.model import GitProvenance
 from furu.resources import ResourceUsage
 from furu.schema import Record
 
-if TYPE_CHECKING:
-    from furu.core import Furu
+from furu.configs import Config
 
 
 class DependencyRef(BaseModel):
@@ -81,7 +80,7 @@ class Metadata(Record):
     imported_from: ImportOrigin | None = None
 
 
-def read_metadata(paths: ArtifactPaths, obj: Furu[Any]) -> Metadata:
+def read_metadata(paths: ArtifactPaths, obj: Config[Any]) -> Metadata:
     try:
         return read_model(paths.metadata, Metadata)
     except FileNotFoundError:
@@ -91,5 +90,20 @@ def read_metadata(paths: ArtifactPaths, obj: Furu[Any]) -> Metadata:
         ) from None
 
 
-def dependency_ref(obj: Furu[Any]) -> DependencyRef:
+def dependency_ref(obj: Config[Any]) -> DependencyRef:
     return DependencyRef(fqn=obj.furu_fqn(), hash=obj.furu_hash)
+
+
+def recorded_provenance(metadata: Metadata, *, require_snapshot: bool = True) -> GitProvenance:
+    """The git provenance in ``metadata``; FuruGitError when a snapshot is required and there is none."""
+    label = f"{metadata.fqn} {metadata.hash[:8]}"
+    git = metadata.git
+    if git is None:
+        raise FuruNotFound(f"{label} was created by a furu that did not record git provenance.")
+    if require_snapshot and (not git.in_repository or git.snapshot_id is None):
+        reason = git.note or "it was created outside a git repository"
+        raise FuruGitError(
+            f"{label} has no code snapshot ({reason}). Set FURU_REQUIRE_GIT=1 so future "
+            "artifacts refuse to run without one."
+        )
+    return git

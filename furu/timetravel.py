@@ -21,7 +21,7 @@ from furu.atomic import read_model
 from furu.environment import PackageEnvironment
 from furu.errors import FuruGitError, FuruNotFound
 from furu.layout import ArtifactPaths
-from furu.metadata import Metadata
+from furu.metadata import Metadata, recorded_provenance
 from furu.provenance.model import GitProvenance
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ def timetravel(target: Furu[Any] | str, path: Path | str | None = None, *, force
 def travel(target: Furu[Any] | str, path: Path | None = None, *, force: bool = False) -> Arrival:
     """Like :func:`timetravel`, returning everything the CLI prints."""
     metadata = _metadata_of(target)
-    git = _snapshot_provenance(metadata)
+    git = recorded_provenance(metadata)
     assert git.snapshot_id is not None
     current = settings.current()
     destination = path if path is not None else current.data_root / TIMETRAVEL_DIR / metadata.hash
@@ -90,15 +90,10 @@ def travel(target: Furu[Any] | str, path: Path | None = None, *, force: bool = F
     )
 
 
-def provenance_of(paths: ArtifactPaths, label: str) -> GitProvenance:
-    """The git provenance recorded for an artifact (FuruNotFound before it exists)."""
-    return _snapshot_provenance(_read_metadata(paths, label), require_snapshot=False)
-
-
 def uncommitted_patch(target: Furu[Any] | str) -> str:
     """The uncommitted changes ``target`` was made with: a diff from its commit to its snapshot."""
     metadata = _metadata_of(target)
-    git = _snapshot_provenance(metadata)
+    git = recorded_provenance(metadata)
     assert git.snapshot_id is not None
     from furu.provenance import snapshot_patch
 
@@ -131,20 +126,6 @@ def _read_metadata(paths: ArtifactPaths, label: str) -> Metadata:
             f"{label} has no metadata.json: it was never created successfully, so there is no "
             "code to travel to. Create it with load_or_create() (or `furu run`) first."
         ) from None
-
-
-def _snapshot_provenance(metadata: Metadata, *, require_snapshot: bool = True) -> GitProvenance:
-    label = f"{metadata.fqn} {metadata.hash[:8]}"
-    git = metadata.git
-    if git is None:
-        raise FuruNotFound(f"{label} was created by a furu that did not record git provenance.")
-    if require_snapshot and (not git.in_repository or git.snapshot_id is None):
-        reason = git.note or "it was created outside a git repository"
-        raise FuruGitError(
-            f"{label} has no code snapshot ({reason}). Set FURU_REQUIRE_GIT=1 so future "
-            "artifacts refuse to run without one."
-        )
-    return git
 
 
 def _repository_for(git: GitProvenance, current: settings.Settings) -> Path:

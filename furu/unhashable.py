@@ -18,14 +18,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from furu.identity import (
-    _MAPPING_LEVELS,
-    _MODEL_LEVELS,
-    _SEQUENCE_LEVELS,
-    _SET_LEVELS,
-    MAX_INT_CHARS,
-    MAX_JSON_DEPTH,
-)
+from furu.configs import is_config
+from furu.limits import MAPPING_LEVELS, MAX_INT_CHARS, MAX_JSON_DEPTH, MODEL_LEVELS, SEQUENCE_LEVELS, SET_LEVELS
 
 
 @dataclass
@@ -37,13 +31,13 @@ class Unstorable:
     path: list[str] = field(default_factory=list)
 
 
-def find_unstorable(obj: BaseModel) -> Unstorable | None:
+def find_unstorable(obj: Any) -> Unstorable | None:
     """The first value in ``obj``'s fields that cannot be hashed and stored, or None."""
     walk = _Walk()
     return walk.fields(obj, [(name, getattr(obj, name)) for name in type(obj).model_fields], 0)
 
 
-def nested_configs(obj: BaseModel) -> list[BaseModel]:
+def nested_configs(obj: Any) -> list[Any]:
     """Every Furu config nested in ``obj``'s fields, innermost first (to hash bottom-up)."""
     walk = _Walk()
     walk.fields(obj, [(name, getattr(obj, name)) for name in type(obj).model_fields], 0)
@@ -53,7 +47,7 @@ def nested_configs(obj: BaseModel) -> list[BaseModel]:
 class _Walk:
     def __init__(self) -> None:
         self.active: set[int] = set()  # containers on the current path, to spot cycles
-        self.configs: list[BaseModel] = []
+        self.configs: list[Any] = []
         self.seen_configs: set[int] = set()
 
     def fields(self, owner: object, items: list[tuple[str, Any]], depth: int) -> Unstorable | None:
@@ -91,13 +85,13 @@ class _Walk:
                 "build the value without the cycle",
             )
         if isinstance(value, list | tuple):
-            levels = _SEQUENCE_LEVELS
+            levels = SEQUENCE_LEVELS
         elif isinstance(value, set | frozenset):
-            levels = _SET_LEVELS
+            levels = SET_LEVELS
         elif isinstance(value, dict):
-            levels = _MAPPING_LEVELS
+            levels = MAPPING_LEVELS
         else:
-            levels = _MODEL_LEVELS
+            levels = MODEL_LEVELS
         depth += levels
         if depth > MAX_JSON_DEPTH:
             return Unstorable(
@@ -139,9 +133,7 @@ class _Walk:
             return None
         if isinstance(value, BaseModel):
             found = self.fields(value, [(name, getattr(value, name)) for name in type(value).model_fields], depth)
-            from furu.core import Furu
-
-            if found is None and isinstance(value, Furu) and id(value) not in self.seen_configs:
+            if found is None and is_config(value) and id(value) not in self.seen_configs:
                 self.seen_configs.add(id(value))
                 self.configs.append(value)
             return found

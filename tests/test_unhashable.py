@@ -12,7 +12,7 @@ import furu
 from conftest import run_python
 from examples import Everything, PrepareData, Train
 from furu.atomic import read_model
-from furu.identity import MAX_JSON_DEPTH
+from furu.limits import MAX_JSON_DEPTH
 from furu.metadata import Metadata
 from test_roundtrip_property import Leaf
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Generic, TypeVar
 
-from furu.core import Furu
+from furu.configs import Config
 
 T = TypeVar("T")
 
@@ -14,7 +14,7 @@ class ArtifactHandle(Generic[T]):
 
     job_id: str | None = None
 
-    def __init__(self, obj: Furu[T]) -> None:
+    def __init__(self, obj: Config[T]) -> None:
         self.obj = obj
 
     def done(self) -> bool:

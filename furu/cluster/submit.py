@@ -22,8 +22,8 @@ from furu.cluster.code import prepare_job_code
 from furu.cluster.handle import ArtifactHandle
 from furu.cluster.job import FuruJob
 from furu.cluster.scheduler import job_error, job_state, outcome, slurm_job
-from furu.core import Furu
-from furu.dependencies import declared_dependencies
+from furu.configs import Config
+from furu.dependencies import declared_dependencies, note_loaded
 from furu.execution import Waiter, capture_provenance, label, prepare_artifact_dir
 from furu.layout import ArtifactPaths
 from furu.locking import ArtifactLock
@@ -34,11 +34,12 @@ _UNFINISHED = ("queued", "running")
 _RECONCILED = (*_UNFINISHED, "preempted")  # a job that recorded SIGTERM may have been cancelled
 
 
-def submit(obj: Furu[Any], executor: submitit.Executor, *, after: Sequence[submitit.Job[Any]] = ()) -> Any:
+def submit(obj: Config[Any], executor: submitit.Executor, *, after: Sequence[submitit.Job[Any]] = ()) -> Any:
     """The cached result, or a handle on the (new or existing) job that creates ``obj``."""
     current = settings.current()
     configure(current.log_level)
     paths = obj._paths(current)
+    note_loaded(obj)
     if obj.exists():
         logger.info("load   %s", label(obj))
         return obj._load()
@@ -72,7 +73,7 @@ def submit(obj: Furu[Any], executor: submitit.Executor, *, after: Sequence[submi
         lock.release()
 
 
-def load_or_create_all(objs: Iterable[Furu[Any]], executor: submitit.Executor | None = None) -> list[Any]:
+def load_or_create_all(objs: Iterable[Config[Any]], executor: submitit.Executor | None = None) -> list[Any]:
     """Results (cached) or job handles for ``objs``; dependencies are submitted first, once each."""
     objs = list(objs)
     if executor is None:
@@ -124,7 +125,7 @@ def _live_job(state: ArtifactState) -> submitit.Job[Any] | None:
     return slurm_job(latest.job_folder, latest.job_id)
 
 
-def _running_elsewhere(obj: Furu[Any], paths: ArtifactPaths) -> Any:
+def _running_elsewhere(obj: Config[Any], paths: ArtifactPaths) -> Any:
     """A handle on the job or process creating ``obj`` while someone holds its lock, if any."""
     state = read_state(paths, obj.furu_fqn(), obj.furu_hash)
     latest = state.latest_attempt
@@ -137,7 +138,7 @@ def _running_elsewhere(obj: Furu[Any], paths: ArtifactPaths) -> Any:
 
 
 def _submit_new(
-    obj: Furu[Any],
+    obj: Config[Any],
     executor: submitit.Executor,
     paths: ArtifactPaths,
     state: ArtifactState,
@@ -195,10 +196,10 @@ def _job_environment(current: settings.Settings) -> dict[str, str]:
     return environment
 
 
-def _dependencies_first(objs: list[Furu[Any]]) -> list[Furu[Any]]:
-    ordered: dict[str, Furu[Any]] = {}
+def _dependencies_first(objs: list[Config[Any]]) -> list[Config[Any]]:
+    ordered: dict[str, Config[Any]] = {}
 
-    def visit(obj: Furu[Any]) -> None:
+    def visit(obj: Config[Any]) -> None:
         if obj.furu_hash in ordered:
             return
         for dependency in declared_dependencies(obj):
