@@ -299,7 +299,7 @@ def _prepare_metadata(obj: Config[Any], current: Settings) -> dict[str, Any]:
 
 def capture_provenance(current: Settings) -> GitProvenance:
     """The git provenance of the project's working tree, as settings ask for it."""
-    from furu.provenance import capture_git_provenance  # pygit2 is only needed on a miss
+    from furu.provenance.capture import capture_git_provenance  # pygit2 is only needed on a miss
 
     root = current.project_root
     return capture_git_provenance(

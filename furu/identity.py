@@ -195,7 +195,7 @@ def _recover(obj: Config[Any], retried: bool) -> str:
     if retried:
         raise _unhashable(cls, _Unsupported(obj, _NO_STACK)) from None
     for config in nested:  # innermost first: each needs only a little stack
-        furu_hash(config)  # type: ignore[arg-type]
+        furu_hash(config)
     return _compute_hash(obj, retried=True)
 
 

@@ -52,7 +52,7 @@ def _module_name(cls: type) -> str:
     main = sys.modules.get("__main__")
     spec = getattr(main, "__spec__", None)
     if spec is not None and spec.name and spec.name != "__main__":
-        return spec.name
+        return str(spec.name)
     raise FuruNamespaceError(
         f"{cls.__qualname__} is defined in a script run as a file (module '__main__'), so "
         "its import path is unknown and its artifacts could not be found by other "

@@ -157,7 +157,10 @@ def _tag_test(text: str, op: str, value: str) -> Callable[[Any], bool]:
         return lambda item: value not in item.tags
     if op in ("~", "!~"):
         pattern = _regex(text, value)
-        found = lambda item: any(pattern.search(tag) for tag in item.tags)
+
+        def found(item: Any) -> bool:
+            return any(pattern.search(tag) for tag in item.tags)
+
         return found if op == "~" else (lambda item: not found(item))
     raise FuruQueryError(f"Filter {text!r}: tag takes =, !=, ~ or !~.")
 
@@ -167,7 +170,10 @@ def _time_test(attribute: str) -> Callable[[str, str, str], Callable[[Any], bool
         if op in ("~", "!~"):
             raise FuruQueryError(f"Filter {text!r}: {attribute.removesuffix('_ts')} takes = != > >= < <=.")
         start, end = parse_time(value, text)
-        get = lambda item: getattr(item, attribute)
+
+        def get(item: Any) -> Any:
+            return getattr(item, attribute)
+
         if op == "=":
             return lambda item: (v := get(item)) is not None and start <= v < end
         if op == "!=":
@@ -187,7 +193,10 @@ def _number_test(attribute: str, parse: Callable[[str, str], float]) -> Callable
         if op in ("~", "!~"):
             raise FuruQueryError(f"Filter {text!r}: {attribute} takes = != > >= < <=.")
         number = parse(value, text)
-        get = lambda item: getattr(item, attribute)
+
+        def get(item: Any) -> Any:
+            return getattr(item, attribute)
+
         return _compare(op, number, get)
 
     return build

@@ -95,7 +95,7 @@ def uncommitted_patch(target: Furu[Any] | str) -> str:
     metadata = _metadata_of(target)
     git = recorded_provenance(metadata)
     assert git.snapshot_id is not None
-    from furu.provenance import snapshot_patch
+    from furu.provenance.patch import snapshot_patch
 
     return snapshot_patch(git.snapshot_id, repo_path=_repository_for(git, settings.current()))
 

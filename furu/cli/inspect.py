@@ -272,14 +272,14 @@ def _where(attempt: Any) -> str:
     return f"{attempt.host} pid {attempt.pid} ({attempt.backend}{job})"
 
 
-def _cell(config: dict | None, path: str) -> str:
+def _cell(config: dict[str, Any] | None, path: str) -> str:
     from furu.query import config_value, is_missing
 
     value = config_value(config, path.removeprefix("config.").split("."))
     return "-" if is_missing(value) else short_value(value)
 
 
-def _config_tree(config: dict, label: str | None = None) -> Any:
+def _config_tree(config: dict[str, Any], label: str | None = None) -> Any:
     from rich.tree import Tree
 
     tree = Tree(label or f"[cyan]{config.get('__class__', '')}[/]")

@@ -148,7 +148,7 @@ def human_time(moment: datetime | None) -> str:
 def short_value(value: Any, width: int = 40) -> str:
     """A config value for a table cell."""
     if isinstance(value, dict) and "__class__" in value:
-        text = value["__class__"].rsplit(".", 1)[-1] + "(...)"
+        text = str(value["__class__"]).rsplit(".", 1)[-1] + "(...)"
     elif isinstance(value, float):
         text = f"{value:g}"
     elif value == "":

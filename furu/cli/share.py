@@ -114,7 +114,7 @@ def _print_import(report: ImportReport) -> None:
             out.print(
                 f"    [yellow]unpickles code on load:[/] {path} (load it only if you trust the sender)", soft_wrap=True
             )
-    counts = {action: len(report.with_action(action)) for action in ("imported", "replaced", "skipped", "refused")}  # type: ignore[arg-type]
+    counts = {action: len(report.with_action(action)) for action in ("imported", "replaced", "skipped", "refused")}
     out.print("  " + ", ".join(f"{n} {_VERBS[report.dry_run][action]}" for action, n in counts.items()), soft_wrap=True)
     code = report.code
     if code.fetched or code.already_present:
