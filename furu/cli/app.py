@@ -21,7 +21,7 @@ from furu.errors import FuruError
 try:  # typer >= 0.2x ships its own copy of click (and does not install click)
     from typer._click.exceptions import UsageError
 except ImportError:  # pragma: no cover - older typer runs on click itself
-    from click import UsageError  # type: ignore[assignment]
+    from click import UsageError  # type: ignore[assignment,no-redef,import-not-found,unused-ignore]
 
 # Help panels, in the order `furu --help` shows them.
 PANEL_FIND = "Find and inspect"
