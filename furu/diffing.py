@@ -143,10 +143,13 @@ class _HashedFields:
 def _walk(a: Any, b: Any, path: tuple[str, ...], out: list[FieldChange], hashed: _HashedFields, affects: bool | None = True) -> None:
     a, b = _unwrap(a), _unwrap(b)
     if isinstance(a, dict) and isinstance(b, dict):
-        fields = hashed(b.get(CLASS_KEY) or a.get(CLASS_KEY))
+        # Each side's class decides for its own fields: across classes, a field only
+        # b's class has is judged by b's class, never reported "not hashed" by a's.
+        fields_a, fields_b = hashed(a.get(CLASS_KEY) or b.get(CLASS_KEY)), hashed(b.get(CLASS_KEY) or a.get(CLASS_KEY))
         keys = sorted(set(a) | set(b), key=lambda key: (key != CLASS_KEY, key))
         for key in keys:
             child_affects = affects
+            fields = fields_b if key in b else fields_a
             if key != CLASS_KEY and fields is not None and affects is not False:
                 child_affects = key in fields
             _walk(a.get(key, _ABSENT), b.get(key, _ABSENT), (*path, key), out, hashed, child_affects)

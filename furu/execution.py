@@ -45,6 +45,7 @@ from furu.state import (
     ArtifactState,
     SuccessMarker,
     Takeover,
+    creator,
     finish_attempt,
     read_state,
     record_event,
@@ -136,7 +137,7 @@ def _create_exactly_once(obj: Config[T], paths: ArtifactPaths, current: Settings
     takeover: Takeover | None = None
     while not _try_acquire(obj, lock):
         if forced_by is None and obj.exists():
-            logger.info("load   %s (created by another process)", label(obj))
+            logger.info("load   %s (created by %s)", label(obj), creator(paths) or "another process")
             return _load(obj)
         holder = lock.holder()
         if holder is None:
@@ -153,7 +154,7 @@ def _create_exactly_once(obj: Config[T], paths: ArtifactPaths, current: Settings
     try:
         if paths.success.exists():
             if forced_by is None and obj._validate():
-                logger.info("load   %s (created by another process)", label(obj))
+                logger.info("load   %s (created by %s)", label(obj), creator(paths) or "another process")
                 return _load(obj)
             paths.success.unlink()
         return _run_attempt(obj, paths, current, lock, forced_by, takeover)
@@ -293,13 +294,19 @@ def _prepare_metadata(obj: Config[Any], current: Settings) -> dict[str, Any]:
         "declared_dependencies": [dependency_ref(d) for d in declared_dependencies(obj)],
         "host": host_info(),
         "environment": package_environment(root),
-        "git": job.provenance if job is not None and job.provenance is not None else capture_provenance(current),
+        "git": job.provenance if job is not None and job.provenance is not None else capture_provenance(current, type(obj)),
     }
 
 
-def capture_provenance(current: Settings) -> GitProvenance:
-    """The git provenance of the project's working tree, as settings ask for it."""
+def capture_provenance(current: Settings, cls: type | None = None) -> GitProvenance:
+    """The git provenance of the working tree ``cls`` was imported from, as settings ask for it.
+
+    The project root (where the shared cache lives) is the main worktree even inside a linked
+    worktree; the snapshot is of the worktree holding ``cls``'s source file, else the working
+    directory's, when that is a worktree of the same repository.
+    """
     from furu.provenance.capture import capture_git_provenance  # pygit2 is only needed on a miss
+    from furu.provenance.origin import code_locations
 
     root = current.project_root
     return capture_git_provenance(
@@ -307,6 +314,7 @@ def capture_provenance(current: Settings) -> GitProvenance:
         max_file_bytes=current.snapshot_max_file_bytes,
         require_git=current.require_git,
         exclude=[current.data_root, current.artifacts_root],
+        code_from=code_locations(cls),
     )
 
 

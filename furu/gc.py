@@ -13,7 +13,9 @@ Candidates, by reason:
 
 gc never deletes a result ``load_or_create`` would still load. Kept, and listed
 with why: ``unknown`` (a class of its config does not import here: gc cannot
-judge it), ``stale`` without ``include_stale``, and ``damaged`` (a success marker
+judge it; always so for a class defined in a notebook or ``python -c``, which
+only its own process can import, see :mod:`furu.namespace`), ``stale``
+without ``include_stale``, and ``damaged`` (a success marker
 is there but another furu file is unreadable). Tagged and version-controlled
 artifacts are protected unless asked for explicitly; running and queued ones
 are never candidates. Removal re-checks every reason under the artifact's lock
@@ -74,7 +76,10 @@ class GcPlan(BaseModel):
     protected: list[GcCandidate] = Field(description="Would be candidates, but are tagged or version-controlled.")
     kept: list[GcKept] = Field(
         default_factory=list,
-        description="Never deleted by this plan: unknown (class does not import), stale (without --stale), damaged.",
+        description=(
+            "Never deleted by this plan: unknown (class does not import here, or was defined in a notebook "
+            "or `python -c`), stale (without --stale), damaged."
+        ),
     )
     counts: dict[str, int] = Field(description="Candidates per reason.")
     bytes: dict[str, int] = Field(description="Bytes per reason.")

@@ -5,6 +5,9 @@
     <FURU_PATH>/                    default <project root>/furu-data
         .gitignore                  written by furu: the caches below are never committed
         data/<module parts>/<QualName>/<hash>/
+        data/__main__/<QualName>/<hash>/
+                                    classes defined in a notebook or ``python -c``
+                                    (FURU_ALLOW_MAIN_CLASSES=1; see furu.namespace)
         raw/                        shared big files (``obj.raw_dir``)
     <project root>/furu-data/artifacts/<module parts>/<QualName>/<hash>/
                                     version-controlled artifacts (FURU_ARTIFACTS_PATH overrides)
@@ -120,7 +123,11 @@ def raw_dir(data_root: Path) -> Path:
 
 
 def class_dir(base: Path, namespace: tuple[str, ...]) -> str:
-    """``base/<module parts>/<QualName>``; artifact directories are ``<this>/<hash>``."""
+    """``base/<module parts>/<QualName>``; artifact directories are ``<this>/<hash>``.
+
+    ``base/__main__/<QualName>`` holds the classes defined in a notebook or
+    ``python -c``; no importable module maps there (see :mod:`furu.namespace`).
+    """
     return str(base.joinpath(*namespace))
 
 

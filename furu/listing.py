@@ -21,6 +21,7 @@ from furu.query import (
     SORT_KEYS,
     Filter,
     FuruQueryError,
+    check_listing_keys,
     parse_filter,
     sort_is_mutable,
     sort_items,
@@ -72,6 +73,7 @@ def list_artifacts(
     records = catalog.records(shown, details=True, sizes=sizes)
     add_job_ids(records)
     kept = [record for record in records if all(f.test(record) for f in parsed)]
+    check_listing_keys(parsed, sort, catalog, kept)  # a typo is an error, not an empty listing
     matched_count = len(matched) - (len(records) - len(kept))  # details showed some were damaged or corrupt
     return Listing(records=kept, matched=matched_count, total=catalog.total)
 

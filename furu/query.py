@@ -15,6 +15,7 @@ entries and on :class:`~furu.catalog.ArtifactRecord` alike.
 
 from __future__ import annotations
 
+import difflib
 import heapq
 import math
 import re
@@ -89,6 +90,12 @@ def parse_filter(text: str) -> Filter:
         )
     key, op, value = match.group(1), match.group(2), match.group(3)
     op = "=" if op == "==" else op
+    if op not in ("~", "!~") and (value[:1] in ("<", ">", "=", "~") or value[:2] in ("!=", "!~")):
+        written = match.group(2) + re.match(r"[<>=~!]*", value).group(0)  # type: ignore[union-attr]
+        raise FuruQueryError(
+            f"Cannot read filter {text!r}: {written!r} is not an operator; OP is one of = != ~ !~ > >= < <= "
+            "(e.g. lr>1e-3); to match a value that starts with one of these characters, use a regex (name~^<x)."
+        )
     if key.startswith("config."):
         return _config_filter(text, key, op, value, tuple(key.split(".")[1:]))  # type: ignore[arg-type]
     if key not in BUILTIN_KEYS:
@@ -250,6 +257,77 @@ def config_value(config: dict[str, Any] | None, path: Sequence[str]) -> Any:
 
 def is_missing(value: Any) -> bool:
     return value is _MISSING
+
+
+def config_paths(config: dict[str, Any] | None) -> set[str]:
+    """Every dotted path a filter or sort key can name in a stored config (``data``, ``data.name``)."""
+    found: set[str] = set()
+
+    def walk(value: Any, prefix: str) -> None:
+        value = entries(value)
+        if isinstance(value, dict):
+            for key, child in value.items():
+                if key != "__class__" and isinstance(key, str):
+                    found.add(prefix + key)
+                    walk(child, f"{prefix}{key}.")
+        elif isinstance(value, list):
+            for index, child in enumerate(value):
+                found.add(f"{prefix}{index}")
+                walk(child, f"{prefix}{index}.")
+
+    walk(config, "")
+    return found
+
+
+def check_config_keys(filters: Sequence[Filter], sort: str | None, items: Sequence[Any]) -> None:
+    """Refuse a config path (in a filter or the sort key) that no item's stored config has: a typo.
+
+    ``items`` are entries or records with their details read. Artifacts with no
+    stored config yet (running, failed) say nothing either way, so when none
+    has one nothing is refused. The error suggests the closest field
+    (``alhpa`` -> ``alpha``) and lists the keys that do exist.
+    """
+    configs = [item.config for item in items if item.config is not None]
+    if not configs:
+        return
+    known = set().union(*map(config_paths, configs))
+    top = ", ".join(sorted(key for key in known if "." not in key)) or "(none)"
+    for f in filters:
+        path = ".".join(f.path)
+        if f.kind == "config" and path not in known:
+            raise FuruQueryError(
+                f"Filter {f.text!r}: no artifact's config has a field {path!r}.{_closest(path, known, BUILTIN_KEYS)} "
+                f"Config fields: {top} (nested ones as data.name); built-in keys: {', '.join(BUILTIN_KEYS)}."
+            )
+    sort_path = sort.removeprefix("config.") if sort is not None and sort not in SORT_KEYS else None
+    if sort_path is not None and sort_path not in known:
+        raise FuruQueryError(
+            f"Cannot sort by {sort!r}: it is not one of {', '.join(SORT_KEYS)}, and no artifact's config has "
+            f"that field.{_closest(sort_path, known, SORT_KEYS)} Config fields: {top} (nested ones as data.name)."
+        )
+
+
+def _closest(name: str, known: set[str], built_in: Sequence[str]) -> str:
+    close = difflib.get_close_matches(name, [*built_in, *sorted(known)], n=1)
+    return f" Did you mean {close[0]!r}?" if close else ""
+
+
+def check_listing_keys(filters: Sequence[Filter], sort: str, catalog: Any, shown: Sequence[Any] = ()) -> None:
+    """:func:`check_config_keys` for a listing: cheap when the rows shown already prove the keys exist.
+
+    Rows shown passed every filter, so their config paths exist; only the sort
+    key may still be a typo. Otherwise every artifact's config is read (from
+    the catalog's index) to tell "no match" from "no such field".
+    """
+    has_config_keys = any(f.kind == "config" for f in filters) or sort not in SORT_KEYS
+    if not has_config_keys:
+        return
+    if shown and any(item.config is not None for item in shown):
+        if sort in SORT_KEYS or any(sort.removeprefix("config.") in config_paths(item.config) for item in shown):
+            return
+    entries = catalog.entries()
+    catalog.ensure_details(entries)
+    check_config_keys(filters, sort, entries)
 
 
 def _config_filter(text: str, key: str, op: Operator, value: str, path: tuple[str, ...]) -> Filter:

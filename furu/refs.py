@@ -24,12 +24,14 @@ from furu.core import Furu
 from furu.errors import FuruError, FuruNotFound
 from furu.importing import make_project_importable
 from furu.layout import INTERNAL_DIR
+from furu.namespace import is_main_fqn, main_class_problem
 from furu.serialization import from_dict
-from furu.specs import build_spec, is_spec
+from furu.specs import FuruSpecError, build_spec, is_spec
 
 RefKind = Literal["spec", "path", "hash"]
 
 _HEX = re.compile(r"^[0-9a-fA-F]{1,32}$")
+_DOTTED = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")
 _SHOWN_CANDIDATES = 10
 
 
@@ -47,13 +49,31 @@ class FuruAmbiguousRef(FuruError):
 
 def ref_kind(text: str | Sequence[str]) -> RefKind:
     """Which kind of reference ``text`` is (a spec may come as several words)."""
-    words = [text] if isinstance(text, str) else list(text)
+    words = reference_words(text)
     first = words[0].strip() if words else ""
     if is_spec(first):
         return "spec"
     if _HEX.match(first) and not (os.sep in first or (os.path.exists(first) and not is_artifact_name(first))):
         return "hash"
     return "path"
+
+
+def reference_words(text: str | Sequence[str]) -> list[str]:
+    """The words of a reference however the shell delivered them.
+
+    ``"pkg.mod:Data n=6"`` (one quoted word), ``pkg.mod:Data n=6`` (several
+    words) and ``["pkg.mod:Data n=6", "m=1"]`` all name the same config; a
+    dotted class name as ``furu ls --json`` prints it (``pkg.mod.Data``) is
+    read as ``pkg.mod:Data`` when it is neither a hash nor an existing path
+    (see :func:`_dotted_class`). Every command that takes a reference goes
+    through here, so they all accept the same forms.
+    """
+    words = [text] if isinstance(text, str) else list(text)
+    if words and is_spec(words[0]) and len(words[0].split()) > 1:
+        words = [*_split(words[0]), *words[1:]]
+    if words and (spec := _dotted_class(words[0])) is not None:
+        words = [spec, *words[1:]]
+    return words
 
 
 def resolve_ref(text: str | Sequence[str], *, catalog: Catalog | None = None) -> ArtifactRecord:
@@ -72,7 +92,7 @@ def resolve_ref(text: str | Sequence[str], *, catalog: Catalog | None = None) ->
 
 def resolve_entry(text: str | Sequence[str], catalog: Catalog) -> Entry:
     """Like :func:`resolve_ref`, returning the catalog's entry (for commands that keep working on it)."""
-    words = shlex.split(text) if isinstance(text, str) and is_spec(text) else ([text] if isinstance(text, str) else list(text))
+    words = reference_words(text)
     if not words or not words[0].strip():
         raise FuruNotFound("Empty reference: give a hash (or prefix), an artifact directory, or module:Class key=value.")
     kind = ref_kind(words)
@@ -86,7 +106,10 @@ def resolve_entry(text: str | Sequence[str], catalog: Catalog) -> Entry:
             )
         return entry
     if len(words) > 1:
-        raise FuruNotFound(f"Expected one reference, got {' '.join(words)!r}; a config spec starts with module:Class.")
+        raise FuruSpecError(
+            f"Expected one reference, got {' '.join(words)!r}: a config spec starts with module:Class "
+            f"(e.g. `furu show \"mypkg.train:Train lr=3e-4\"`); a hash or a path is one word."
+        )
     if kind == "hash":
         return _by_prefix(words[0].lower(), catalog)
     return _by_path(words[0], catalog)
@@ -94,9 +117,9 @@ def resolve_entry(text: str | Sequence[str], catalog: Catalog) -> Entry:
 
 def resolve_object(text: str | Sequence[str], *, catalog: Catalog | None = None) -> Furu[Any]:
     """The config object a reference names: built from a spec, or rebuilt from a stored config."""
-    words = [text] if isinstance(text, str) else list(text)
+    words = reference_words(text)
     if ref_kind(words) == "spec":
-        return build_spec(shlex.split(words[0]) if len(words) == 1 else words)
+        return build_spec(words)
     record = resolve_ref(text, catalog=catalog)
     return object_from_record(record)
 
@@ -108,8 +131,55 @@ def object_from_record(record: ArtifactRecord) -> Furu[Any]:
             f"{record.label} has no stored config ({record.dir}/{INTERNAL_DIR}/metadata.json is written "
             "when an attempt succeeds); refer to it with a config spec instead."
         )
+    if is_main_fqn(record.fqn):
+        raise FuruNotFound(
+            f"Cannot rebuild {record.label}: {main_class_problem(record.fqn)}. Work with it from the notebook "
+            "that defines it (obj.load_or_create(), furu.explain.explain(obj))."
+        )
     make_project_importable()
     return from_dict(record.config, expected=Furu)  # type: ignore[no-any-return]
+
+
+def _dotted_class(word: str) -> str | None:
+    """``pkg.mod:Class`` for ``pkg.mod.Class`` when that names an importable Furu class, else None.
+
+    Only the class is imported (no config is built): a word that merely looks
+    dotted (``results.csv`` that does not exist) stays a path, whose error
+    then says which forms a reference takes.
+    """
+    word = word.strip()
+    if not _DOTTED.match(word) or os.path.lexists(word):
+        return None
+    from furu.importing import ClassImportError, import_user_class
+
+    make_project_importable()
+    try:
+        cls = import_user_class(word)
+    except ClassImportError:
+        return None
+    if not (isinstance(cls, type) and issubclass(cls, Furu)):
+        return None
+    module = cls.__module__
+    return f"{module}:{word[len(module) + 1:]}" if word.startswith(module + ".") else None
+
+
+def _colon_form(dotted: str) -> str:
+    """``lab.steps:Data`` for ``lab.steps.Data``; ``lab.steps:<Class>`` when ``lab.steps`` is a module."""
+    import importlib.util
+
+    try:
+        is_module = importlib.util.find_spec(dotted) is not None
+    except (ImportError, ValueError):  # a parent package that does not exist
+        is_module = False
+    module, _, name = dotted.rpartition(".")
+    return f"{dotted}:<Class>" if is_module else f"{module}:{name}"
+
+
+def _split(text: str) -> list[str]:
+    try:
+        return shlex.split(text)
+    except ValueError as error:  # an unbalanced quote
+        raise FuruSpecError(f"Cannot read {text!r}: {error}; quote each value at most once.") from None
 
 
 def _by_prefix(prefix: str, catalog: Catalog) -> Entry:
@@ -130,7 +200,12 @@ def _by_prefix(prefix: str, catalog: Catalog) -> Entry:
 def _by_path(text: str, catalog: Catalog) -> Entry:
     path = Path(text).expanduser().absolute()
     if not path.exists():
-        raise FuruNotFound(f"{text!r} is not a hash prefix, an existing path or a config spec (module:Class key=value).")
+        dotted = _DOTTED.match(text.strip())
+        hint = f" For a class, write module:Class (e.g. {_colon_form(text.strip())})." if dotted else ""
+        raise FuruNotFound(
+            f"{text!r} is not a hash prefix, an existing path or a config spec "
+            f"(module:Class key=value, e.g. mypkg.train:Train lr=3e-4).{hint}"
+        )
     for candidate in (path, *path.parents):
         if is_artifact_name(candidate.name) and (candidate / INTERNAL_DIR).is_dir():
             entry = catalog.entry_at(candidate)

@@ -38,6 +38,7 @@ class Settings(BaseModel):
     always_rerun: frozenset[str] = frozenset()
     dry_run: bool = False
     allow_local_classes: bool = False
+    allow_main_classes: bool = False
     require_git: bool = False
     snapshot_max_file_bytes: int = 10 * 2**20
     preempt_max: int = 3

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import importlib
+import importlib.util
 import itertools
 import re
 import typing
@@ -44,13 +45,34 @@ def is_spec(text: str) -> bool:
 
 
 def import_target(target: str) -> type[Furu[Any]]:
-    """The class named by ``module:Class`` (or ``module.Class``); the project is importable."""
+    """The class named by ``module:Class`` (or ``module.Class``); the project is importable.
+
+    ``__main__:Class`` names a class defined in a notebook or ``python -c``; furu's
+    own ``__main__`` is not that module, so it is refused with why, never looked up.
+    """
+    from furu.namespace import MAIN_MODULE, is_main_fqn, main_class_problem
+
+    fqn = target.replace(":", ".", 1)
+    if is_main_fqn(fqn):
+        qualname = fqn[len(MAIN_MODULE) + 1 :]
+        raise FuruSpecError(
+            f"Cannot build {target}: {main_class_problem(MAIN_MODULE + '.' + qualname)}. Run or explain it "
+            f"from the notebook or script that defines it (`{qualname}(...).load_or_create()`, "
+            f"`furu.explain.explain({qualname}(...))`), or move {qualname} into an importable module and "
+            f"`furu run module:{qualname}` (its artifacts then get a new hash). `furu ls`, `furu show` "
+            "and `furu rm` work on its existing artifacts."
+        )
     make_project_importable()
     if ":" not in target:
         try:
             obj: Any = import_user_class(target)
         except ClassImportError as error:
-            raise FuruSpecError(str(error)) from error
+            if _is_module(target):
+                raise FuruSpecError(
+                    f"{target} is a module, not a class: name the class in it as module:Class, "
+                    f"e.g. `furu run {target}:<Class> key=value`."
+                ) from None
+            raise FuruSpecError(f"{error} A spec names its class as module:Class, e.g. mypkg.train:Train.") from None
     else:
         module_name, _, qualname = target.partition(":")
         try:
@@ -75,6 +97,13 @@ def import_target(target: str) -> type[Furu[Any]]:
     if not (isinstance(obj, type) and issubclass(obj, Furu)):
         raise FuruSpecError(f"{target} is not a furu.Furu subclass.")
     return obj
+
+
+def _is_module(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def build_spec(words: Sequence[str] | str) -> Furu[Any]:

@@ -9,7 +9,10 @@
   intact: it is what a migration would carry forward, never garbage by itself;
 * ``unknown``: a class it names does not import in this process (package not
   installed, a module that raises at import, a class renamed). Nothing can be
-  concluded about it, so nothing may be done to it.
+  concluded about it, so nothing may be done to it. A class defined in a
+  notebook or ``python -c`` (``__main__.QualName``, see :mod:`furu.namespace`)
+  is always ``unknown``: it exists only in the process that defined it, and
+  furu's own ``__main__`` is not that process, so it is never imported here.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ValidationError
 
 from furu.importing import ClassImportError, import_user_class, make_project_importable, one_line
+from furu.namespace import is_main_fqn, main_class_problem
 from furu.serialization import CLASS_KEY, from_dict
 
 Verdict = Literal["current", "stale", "unknown"]
@@ -38,7 +42,11 @@ class ConfigChecker:
         self._imports: dict[str, str | None] = {}
 
     def check(self, fqn: str, furu_hash: str, config: dict[str, Any]) -> ConfigCheck:
-        for name in [fqn, *sorted(set(_class_names(config)) - {fqn})]:
+        names = [fqn, *sorted(set(_class_names(config)) - {fqn})]
+        for name in names:
+            if is_main_fqn(name):
+                return ConfigCheck(verdict="unknown", detail=main_class_detail(name))
+        for name in names:
             problem = self._import_problem(name)
             if problem is not None:
                 return ConfigCheck(verdict="unknown", detail=f"cannot import {name}: {problem}")
@@ -61,6 +69,11 @@ class ConfigChecker:
             except ClassImportError as error:
                 self._imports[fqn] = error.problem
         return self._imports[fqn]
+
+
+def main_class_detail(fqn: str) -> str:
+    """Why gc keeps a config that names a ``__main__`` class (the same sentence in every command)."""
+    return f"{main_class_problem(fqn)}; it is kept, never deleted as garbage (`furu rm` deletes it)"
 
 
 def _why(error: Exception) -> str:

@@ -22,6 +22,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from furu.atomic import append_line, read_model, write_model
+from furu.errors import FuruError
 from furu.layout import ArtifactPaths
 from furu.schema import Record
 
@@ -131,6 +132,22 @@ def read_state(paths: ArtifactPaths, fqn: str, furu_hash: str) -> ArtifactState:
     except FileNotFoundError:
         result: ResultStatus = "success" if paths.success.exists() else "absent"
         return ArtifactState(fqn=fqn, hash=furu_hash, result=result)
+
+
+def creator(paths: ArtifactPaths) -> str | None:
+    """``host:pid`` of the attempt whose result the success marker holds; None when unrecorded."""
+    try:
+        marker = read_model(paths.success, SuccessMarker)
+        state = read_model(paths.state, ArtifactState)
+    except (OSError, FuruError):
+        return None
+    attempt = next((a for a in state.attempts if a.id == marker.attempt_id), None)
+    return f"{attempt.host}:{attempt.pid}" if attempt is not None else None
+
+
+def created_here(paths: ArtifactPaths) -> bool:
+    """Whether this process created the result the success marker holds."""
+    return creator(paths) == f"{hostname()}:{os.getpid()}"
 
 
 def write_state(paths: ArtifactPaths, state: ArtifactState) -> None:

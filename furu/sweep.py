@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from furu.core import Furu
 from furu.specs import build, expand_sweeps, import_target
+from furu.state import created_here, creator
 
 Outcome = Literal["loaded", "created", "failed", "cached", "missing", "running"]
 
@@ -29,6 +30,14 @@ class RunOutcome(BaseModel):
     result: str | None = Field(default=None, description="repr() of the returned value, shortened.")
     error: str | None = None
     missing_dependencies: int = Field(default=0, description="Dry run: artifacts that would be created (itself included).")
+    created_by: str | None = Field(
+        default=None, description="host:pid of the process whose result was loaded after waiting for it."
+    )
+
+    @property
+    def summary(self) -> str:
+        """The outcome as the table shows it: ``loaded (created by host:pid)`` after waiting."""
+        return f"{self.outcome} (created by {self.created_by})" if self.created_by else self.outcome
 
 
 def build_sweep(target: str, assignments: Sequence[str], sweeps: Sequence[str] = ()) -> list[tuple[list[str], Furu[Any]]]:
@@ -60,10 +69,13 @@ def run_configs(configs: Sequence[tuple[list[str], Furu[Any]]], *, dry_run: bool
             )
             continue
         text = repr(result)
+        # Missing before the call: this process created it, or waited for another one that did.
+        paths = obj._paths()
+        waited_for = None if existed or created_here(paths) else creator(paths) or "another process"
         outcomes.append(
             RunOutcome(
-                **base, outcome="loaded" if existed else "created", runtime_secs=time.perf_counter() - started,
-                result=text if len(text) <= 200 else text[:197] + "...",
+                **base, outcome="loaded" if existed or waited_for else "created", created_by=waited_for,
+                runtime_secs=time.perf_counter() - started, result=text if len(text) <= 200 else text[:197] + "...",
             )
         )
     return outcomes

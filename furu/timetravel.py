@@ -64,13 +64,24 @@ def timetravel(target: Furu[Any] | str, path: Path | str | None = None, *, force
     return travel(target, Path(path) if path is not None else None, force=force).path
 
 
-def travel(target: Furu[Any] | str, path: Path | None = None, *, force: bool = False) -> Arrival:
-    """Like :func:`timetravel`, returning everything the CLI prints."""
+def travel(
+    target: Furu[Any] | str, path: Path | None = None, *, force: bool = False, force_hint: str = "pass force=True"
+) -> Arrival:
+    """Like :func:`timetravel`, returning everything the CLI prints.
+
+    ``force_hint`` is how the caller's user asks to replace an existing
+    directory (the CLI passes "add --force"), named in the error.
+    """
     metadata = _metadata_of(target)
     git = recorded_provenance(metadata)
     assert git.snapshot_id is not None
     current = settings.current()
     destination = path if path is not None else current.data_root / TIMETRAVEL_DIR / metadata.hash
+    if not force and _occupied(destination):
+        raise FuruGitError(
+            f"Cannot restore the code of {metadata.fqn} {metadata.hash[:8]} to {destination.absolute()}: the path "
+            f"exists and is not empty. Choose another destination, or {force_hint} to replace it."
+        )
     repository = _repository_for(git, current)
     from furu.provenance import materialize_snapshot  # pygit2: imported when travelling only
 
@@ -139,6 +150,16 @@ def _repository_for(git: GitProvenance, current: settings.Settings) -> Path:
         f"No git repository found to restore snapshot {git.snapshot_id} into: run "
         "`furu timetravel` inside a clone of the project's repository."
     )
+
+
+def _occupied(path: Path) -> bool:
+    """Whether ``path`` exists as anything but an empty directory (a file, a link, a non-empty directory)."""
+    if not os.path.lexists(path):
+        return False
+    if path.is_symlink() or not path.is_dir():
+        return True
+    with os.scandir(path) as entries:
+        return next(entries, None) is not None
 
 
 def _mapped_cwd(cwd: str, repo_root: str | None, destination: Path) -> Path | None:

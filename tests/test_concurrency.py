@@ -75,7 +75,7 @@ def test_waiters_say_who_holds_the_lock_and_for_how_long(
     heartbeat_age, waited, remaining = (float(group) for group in first_wait.groups())
     assert heartbeat_age < 5 and waited < 5  # the heartbeat is fresh; this is the first report
     assert waited + remaining == pytest.approx(60, abs=0.15)  # FURU_MAX_WAIT_SECS=60
-    assert err[-1] == f"furu: load   {label} (created by another process)"
+    assert err[-1] == f"furu: load   {label} (created by {hostname()}:{holder.pid})"
     assert len(calls(calls_file)) == 1
 
 

@@ -11,10 +11,11 @@ and exits with code 1; ``furu --debug ...`` shows the traceback instead.
 
 from __future__ import annotations
 
+import re
 from typing import Any, NoReturn
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from furu.errors import FuruError
 
@@ -34,8 +35,56 @@ PANEL_SETUP = "Set up"
 EXIT_USER_ERROR = 1
 
 
+class _Flag(TyperOption):
+    """An on/off option: help shows ``--json``, not ``--json <bool>``."""
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return None if self.is_flag else super().display_type_rich(ctx)
+
+
+class _Argument(TyperArgument):
+    """A positional argument: help shows ``REF...`` (usage and table), not ``{ref}...`` and ``<list[str]>``."""
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return None
+
+    @property
+    def display_name_raw(self) -> str:
+        return (self.metavar or self.name or "").upper()
+
+    def _usage_display_name(self) -> str:
+        name = self.display_name_raw + ("..." if self.nargs != 1 else "")
+        return name if self.required else f"[{name}]"
+
+
+def _plain(params: list[Any]) -> list[Any]:
+    """The same parameters, shown as above (typer builds them itself, the help option lazily;
+    re-classing them, same data and one display method more, is the one hook that does not
+    mean wrapping every ``typer.Option`` of every command module)."""
+    for param in params:
+        if type(param) is TyperOption:
+            param.__class__ = _Flag
+        elif type(param) is TyperArgument:
+            param.__class__ = _Argument
+    return params
+
+
+class _FuruCommand(TyperCommand):
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _plain(super().get_params(ctx))
+
+
 class _FuruGroup(TyperGroup):
-    """Turns user errors into one line on stderr and exit code 1."""
+    """Turns user errors into one line on stderr and exit code 1; help without type tags on flags."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for command in self.commands.values():
+            if type(command) is TyperCommand:
+                command.__class__ = _FuruCommand
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _plain(super().get_params(ctx))
 
     def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
         try:
@@ -55,7 +104,24 @@ class _FuruGroup(TyperGroup):
 def _usage_line(error: UsageError) -> str:
     """``Missing argument 'REF'. See `furu show --help`.``: the usage error in one line."""
     command = error.ctx.command_path if error.ctx is not None else "furu"
-    return f"{error.format_message().rstrip('.')}. See `{command} --help`."
+    return f"{_plain_words(error.format_message()).rstrip('.')}. See `{command} --help`."
+
+
+_PYDANTIC_WORDING = (
+    (re.compile(r"Input should be a valid integer[^.;]*"), "expected a whole number (e.g. 10)"),
+    (re.compile(r"Input should be a valid number[^.;]*"), "expected a number (e.g. 0.5)"),
+    (re.compile(r"Input should be a valid boolean[^.;]*"), "expected true or false"),
+    (re.compile(r"Input should be "), "expected "),
+    (re.compile(r"Value error, "), ""),
+)
+
+
+def _plain_words(message: str) -> str:
+    """typer reads option values with pydantic; its "Input should be a valid integer, unable to
+    parse string as an integer" becomes "expected a whole number (e.g. 10)"."""
+    for pattern, plain in _PYDANTIC_WORDING:
+        message = pattern.sub(plain, message)
+    return message
 
 
 def _fail(message: str) -> NoReturn:

@@ -49,7 +49,7 @@ def diff_command(
         for header in ("field", "a", "b", ""):
             table.add_column(header)
         for change in result.changes:
-            note = "not hashed" if change.affects_hash is False else ("added" if change.kind == "added" else "removed" if change.kind == "removed" else "")
+            note = change.kind if change.kind != "changed" else ("not hashed" if change.affects_hash is False else "")
             left = "-" if change.kind == "added" else short_value(change.a, 60)
             right = "-" if change.kind == "removed" else short_value(change.b, 60)
             table.add_row(change.path, left, right, f"[dim]{note}[/]")

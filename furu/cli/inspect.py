@@ -17,6 +17,7 @@ from furu.cli.render import (
     STATUS_STYLE,
     catalog,
     console,
+    fit_table,
     human_duration,
     human_size,
     human_time,
@@ -61,15 +62,19 @@ def ls_command(
     from rich.table import Table
 
     from furu.listing import list_artifacts
+    from furu.query import parse_filter
 
     effective_limit = limit if limit is not None else (0 if as_json else DEFAULT_LIMIT)
-    listing = list_artifacts(filters or [], sort=sort, reverse=reverse, limit=effective_limit, catalog=catalog())
+    cat = catalog()
+    parsed = [parse_filter(text) for text in filters or []]
+    listing = list_artifacts(parsed, sort=sort, reverse=reverse, limit=effective_limit, catalog=cat)
     if as_json:
         print_json(listing.records)
         return
     paths = [column.strip() for text in columns or [] for column in text.split(",") if column.strip()]
     table = Table(box=None, pad_edge=False, header_style="bold")
-    for header in ("class", "hash", "status", "created", "runtime", "size", "name/tags", *paths):
+    labelled = any(record.name or record.tags for record in listing.records)  # else the column is noise
+    for header in ("class", "hash", "status", "created", "runtime", "size", *(["name/tags"] if labelled else []), *paths):
         table.add_column(header, no_wrap=header != "name/tags", justify="right" if header in ("runtime", "size") else "left")
     if show_path:
         table.add_column("dir", no_wrap=True)
@@ -77,12 +82,13 @@ def ls_command(
         label = " ".join(filter(None, [record.name, *(f"#{tag}" for tag in record.tags)]))
         row: list[Any] = [
             record.class_name, record.short_hash, _status_cell(record), human_time(record.created),
-            human_duration(record.runtime_secs), human_size(record.size_bytes), label,
+            human_duration(record.runtime_secs), human_size(record.size_bytes), *([label] if labelled else []),
             *(_cell(record.config, path) for path in paths),
         ]
         table.add_row(*row, *([os.path.relpath(record.dir)] if show_path else []))
     out = console()
     if listing.records:
+        fit_table(table, ("name/tags", "dir"), out.width)
         out.print(table)
     shown, matched = len(listing.records), listing.matched
     more = "; --limit 0 shows all" if shown < matched else ""
@@ -120,6 +126,8 @@ def show_command(
         text = uncommitted_patch(entry.dir)
         if as_json:
             print_json({"hash": entry.hash, "patch": text})
+        elif not text:
+            typer.echo(f"{entry.fqn} {entry.hash[:8]} was made from a clean working tree: no uncommitted changes.", err=True)
         else:
             typer.echo(text, nl=False)
         return

@@ -12,6 +12,7 @@ from furu.cli.render import (
     JSON_HELP,
     catalog,
     console,
+    count,
     human_size,
     print_json,
     status_text,
@@ -54,7 +55,8 @@ def invalidate_command(
         for warning in result.warnings:
             _warn(warning)
     if result.skipped:
-        _warn(f"the cascade is incomplete: {len(result.skipped)} downstream artifact(s) were skipped (see above).")
+        n = len(result.skipped)
+        _warn(f"the cascade is incomplete: {count(n, 'downstream artifact')} {'was' if n == 1 else 'were'} skipped (see above).")
         raise typer.Exit(EXIT_USER_ERROR)
 
 
@@ -135,15 +137,15 @@ def gc_command(
         out.print(f"  [dim]... and {len(plan.candidates) - SHOWN_CANDIDATES} more (--json lists all)[/]")
     if plan.protected:
         out.print(
-            f"[dim]{len(plan.protected)} more are protected (tagged or version-controlled): "
+            f"[dim]{len(plan.protected)} more {'is' if len(plan.protected) == 1 else 'are'} protected (tagged or version-controlled): "
             "--include-tagged / --include-version-controlled to collect them too.[/]"
         )
     _print_kept(plan.kept)
     if removal is None:
         if plan.candidates:
-            out.print(f"Dry run: nothing deleted. furu gc --yes deletes {len(plan.candidates)} artifacts ({human_size(plan.total_bytes)}).")
+            out.print(f"Dry run: nothing deleted. furu gc --yes deletes {count(len(plan.candidates), 'artifact')} ({human_size(plan.total_bytes)}).")
         return
-    out.print(f"Deleted {len(removal.removed)} artifacts, freed {human_size(removal.freed_bytes)}.")
+    out.print(f"Deleted {count(len(removal.removed), 'artifact')}, freed {human_size(removal.freed_bytes)}.")
     for skipped in removal.skipped:
         out.print(f"[yellow]kept[/] {skipped.record.label}: {skipped.detail}", soft_wrap=True)
     for failed in removal.failed:

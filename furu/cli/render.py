@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, Literal
@@ -156,3 +156,39 @@ def short_value(value: Any, width: int = 40) -> str:
     else:
         text = value if isinstance(value, str) else describe(value)
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def count(n: int, noun: str) -> str:
+    """``1 artifact``, ``2 artifacts``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def fit_table(table: Any, flexible: Sequence[str], width: int) -> None:
+    """Shrink the ``flexible`` columns of a rich Table (the right-hand ones: results, paths) to fit.
+
+    Rich shrinks every column when a table is too wide, wrapping each row over
+    several lines. Here the other columns keep their full width and the
+    flexible ones share what is left, each cut with an ellipsis on one line.
+    """
+    gap = 2 * (len(table.columns) - 1)
+    natural = {
+        column.header: max([Text.from_markup(str(column.header)).cell_len]
+                           + [Text.from_markup(str(cell)).cell_len for cell in column._cells])
+        for column in table.columns
+    }
+    flexible = [header for header in flexible if header in natural]
+    fixed = sum(w for header, w in natural.items() if header not in flexible)
+    room = width - fixed - gap
+    wanted = sum(natural[header] for header in flexible)
+    if wanted <= room:
+        return
+    if room < 4 * len(flexible):
+        return  # not even the other columns fit: rich's wrapping at least shows every column
+    shares = {header: max(4, room * natural[header] // max(wanted, 1)) for header in flexible}
+    while sum(shares.values()) > room and max(shares.values()) > 4:
+        shares[max(shares, key=shares.__getitem__)] -= 1
+    for column in table.columns:
+        if column.header in flexible:
+            column.no_wrap, column.overflow, column.max_width = True, "ellipsis", shares[column.header]
+        else:
+            column.no_wrap, column.min_width = True, natural[column.header]

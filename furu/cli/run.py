@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from furu.cli.app import EXIT_USER_ERROR, PANEL_RUN, app
-from furu.cli.render import JSON_HELP, console, human_duration, print_json, status_text
+from furu.cli.render import JSON_HELP, console, fit_table, human_duration, print_json, status_text
 from furu.layout import shown_path
 
 _STYLE = {"loaded": "green", "created": "green", "cached": "green", "failed": "red", "missing": "yellow", "running": "cyan"}
@@ -40,10 +40,12 @@ def run_command(
             last = str(item.missing_dependencies) if dry_run else _one_line(item.error or item.result or "")
             table.add_row(
                 " ".join(item.assignments) or "(defaults)", item.hash[:8],
-                status_text(item.outcome).copy() if item.outcome not in _STYLE else f"[{_STYLE[item.outcome]}]{item.outcome}[/]",
+                status_text(item.outcome).copy() if item.outcome not in _STYLE else f"[{_STYLE[item.outcome]}]{item.summary}[/]",
                 human_duration(item.runtime_secs), last, shown_path(item.dir),
             )
-        console().print(table)
+        out = console()
+        fit_table(table, ("result", "directory"), out.width)
+        out.print(table)
     failed = [item for item in outcomes if item.outcome == "failed"]
     if failed and not dry_run:
         typer.secho(f"error: {len(failed)} of {len(outcomes)} configs failed.", fg=typer.colors.RED, err=True)

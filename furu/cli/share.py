@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from furu.cli.app import PANEL_REPRODUCE, app
-from furu.cli.render import JSON_HELP, console, human_size, print_json, progress_bar
+from furu.cli.app import EXIT_USER_ERROR, PANEL_REPRODUCE, app
+from furu.cli.render import JSON_HELP, console, count, human_size, print_json, progress_bar
 from furu.progress import Progress
 
 if TYPE_CHECKING:  # furu.share imports pygit2 and dulwich: only when a command runs
@@ -30,6 +31,7 @@ def export_command(
         typer.Argument(
             help="Artifacts: hashes or unique prefixes, artifact directories, or quoted config specs "
             "('pkg.mod:Train lr=3e-4').",
+            metavar="REF",
             show_default=False,
         ),
     ],
@@ -42,11 +44,16 @@ def export_command(
             help="bundle: include the snapshot commits (time travel works at the receiver); none: leave them out.",
         ),
     ] = CodeOption.bundle,
+    force: Annotated[bool, typer.Option("--force", help="Replace the bundle file if it exists.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """Write artifacts, their dependencies and their code into one bundle file to send to someone."""
+    from furu.errors import FuruError
     from furu.share import export
 
+    if not force and os.path.lexists(output):
+        # checked before any artifact is read: a bundle someone already sent must not vanish silently
+        raise FuruError(f"{output} already exists; add --force to replace it, or choose another --output.")
     report = export(refs, output, deps=not no_deps, code=code.value, progress=_progress(as_json))
     if as_json:
         print_json(report)
@@ -56,7 +63,7 @@ def export_command(
 
 @app.command("import", rich_help_panel=PANEL_REPRODUCE)
 def import_command(
-    bundle: Annotated[Path, typer.Argument(help="A bundle written by `furu export`.", show_default=False)],
+    bundle: Annotated[Path, typer.Argument(help="A bundle written by `furu export`.", metavar="BUNDLE", show_default=False)],
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Verify the bundle and say what would happen; write nothing.")
     ] = False,
@@ -71,8 +78,15 @@ def import_command(
     report = import_bundle(bundle, dry_run=dry_run, overwrite=overwrite, progress=_progress(as_json))
     if as_json:
         print_json(report)
-        return
-    _print_import(report)
+    else:
+        _print_import(report)
+    refused = report.with_action("refused")
+    if refused:
+        typer.secho(
+            f"error: {count(len(refused), 'artifact')} of {len(report.experiments)} refused (see the reasons above).",
+            fg=typer.colors.RED, err=True,
+        )
+        raise typer.Exit(EXIT_USER_ERROR)
 
 
 def _print_export(report: ExportReport) -> None:
@@ -84,7 +98,7 @@ def _print_export(report: ExportReport) -> None:
         for path in item.unpickles_code:
             out.print(f"    [yellow]unpickles code on load:[/] {path}", soft_wrap=True)
     if report.snapshot_ids:
-        out.print(f"  code: {len(report.snapshot_ids)} snapshot commit(s) as a git bundle", soft_wrap=True)
+        out.print(f"  code: {count(len(report.snapshot_ids), 'snapshot commit')} as a git bundle", soft_wrap=True)
     else:
         out.print("  code: none" + (" (--code none)" if report.code == "none" else ""), soft_wrap=True)
     for warning in report.warnings:
@@ -119,13 +133,13 @@ def _print_import(report: ImportReport) -> None:
     code = report.code
     if code.fetched or code.already_present:
         out.print(
-            f"  code: {len(code.fetched)} snapshot(s) fetched into refs/furu/snapshots/, "
+            f"  code: {count(len(code.fetched), 'snapshot')} fetched into refs/furu/snapshots/, "
             f"{len(code.already_present)} already there; `furu timetravel <hash>` works",
             soft_wrap=True,
         )
     elif code.snapshot_ids and report.dry_run:
         out.print(
-            f"  code: would fetch {len(code.snapshot_ids)} snapshot(s)" + (f" ({code.note})" if code.note else ""),
+            f"  code: would fetch {count(len(code.snapshot_ids), 'snapshot')}" + (f" ({code.note})" if code.note else ""),
             soft_wrap=True,
         )
     elif code.note:

@@ -13,7 +13,7 @@ from furu.timetravel import travel
 
 @app.command(rich_help_panel=PANEL_REPRODUCE)
 def timetravel(
-    ref: str = typer.Argument(..., help="Artifact hash, unique hash prefix, or artifact directory."),
+    ref: str = typer.Argument(..., help="A hash or unique prefix, an artifact directory, or a quoted 'module:Class k=v'.", metavar="REF"),
     path: Path | None = typer.Option(
         None, "--path", help="Where to put the worktree (default: furu-data/timetravel/<hash>/)."
     ),
@@ -21,7 +21,7 @@ def timetravel(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Materialise the source tree an artifact was made with, uncommitted edits included."""
-    arrival = travel(ref, path, force=force)
+    arrival = travel(ref, path, force=force, force_hint="add --force")
     if as_json:
         typer.echo(arrival.model_dump_json(indent=2))
         return

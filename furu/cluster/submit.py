@@ -28,7 +28,7 @@ from furu.execution import Waiter, capture_provenance, label, prepare_artifact_d
 from furu.layout import ArtifactPaths
 from furu.locking import ArtifactLock
 from furu.logs import configure, logger
-from furu.state import ArtifactState, finish_attempt, read_state, record_event, start_attempt, write_state
+from furu.state import ArtifactState, creator, finish_attempt, read_state, record_event, start_attempt, write_state
 
 _UNFINISHED = ("queued", "running")
 _RECONCILED = (*_UNFINISHED, "preempted")  # a job that recorded SIGTERM may have been cancelled
@@ -59,7 +59,7 @@ def submit(obj: Config[Any], executor: submitit.Executor, *, after: Sequence[sub
         waiter.wait(holder)  # another submitter, for a moment
     try:
         if obj.exists():
-            logger.info("load   %s (created by another process)", label(obj))
+            logger.info("load   %s (created by %s)", label(obj), creator(paths) or "another process")
             return obj._load()
         state = read_state(paths, obj.furu_fqn(), obj.furu_hash)
         if reconcile(paths, state, cancelled_is_preempted=current.cancelled_is_preempted):
@@ -145,7 +145,7 @@ def _submit_new(
     current: settings.Settings,
     after: Sequence[submitit.Job[Any]],
 ) -> submitit.Job[Any]:
-    provenance = capture_provenance(current)
+    provenance = capture_provenance(current, type(obj))
     attempt_id = secrets.token_hex(8)
     backend = "slurm" if isinstance(_inner(executor), submitit.SlurmExecutor) else type(_inner(executor)).__name__.lower()
     job_fn = FuruJob(

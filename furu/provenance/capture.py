@@ -54,7 +54,7 @@ from furu.provenance.control import (
     relative_to_workdir,
     stat_all,
 )
-from furu.provenance.model import DEFAULT_MAX_FILE_BYTES, GitProvenance
+from furu.provenance.model import DEFAULT_MAX_FILE_BYTES, GitProvenance, SkippedFile
 from furu.provenance.repository import (
     common_dir,
     discover_git_dir,
@@ -62,7 +62,9 @@ from furu.provenance.repository import (
     read_head,
     remote_url,
 )
-from furu.provenance.snapshot import index_tree, is_excluded, submodule_head, take_snapshot
+from furu.provenance.origin import code_git_dir
+from furu.provenance.snapshot import index_tree, submodule_head, take_snapshot
+from furu.provenance.special_files import is_excluded
 from furu.provenance.watch import Event, TreeWatcher
 
 MAX_REMEMBERED_REPOSITORIES = 8
@@ -106,10 +108,15 @@ def capture_git_provenance(
     require_git: bool = False,
     watch: bool = True,
     exclude: Iterable[Path | str] = (),
+    code_from: Iterable[Path] = (),
 ) -> GitProvenance:
     """Record HEAD, branch, remote and a snapshot commit of the whole working tree.
 
-    ``start`` is any directory inside the project. Outside a git repository
+    ``start`` is any directory inside the project. ``code_from`` lists where
+    the code came from, most telling first (the class's source directory,
+    the working directory; see :func:`furu.provenance.origin.code_locations`):
+    the first that lies in a work tree of ``start``'s repository, a linked
+    worktree typically, is snapshotted instead of ``start``'s. Outside a git repository
     this returns ``in_repository=False`` with a note, unless ``require_git``
     (``FURU_REQUIRE_GIT``) is set, which raises :class:`FuruGitError`.
     ``watch=False`` disables the inotify-backed reuse of earlier captures.
@@ -126,6 +133,8 @@ def capture_git_provenance(
     start = Path(start)
     exclude_key = tuple(sorted({os.path.realpath(p) for p in exclude}))
     git_dir = discover_git_dir(start)
+    if git_dir is not None:
+        git_dir = code_git_dir(git_dir, code_from)
     if git_dir is None:
         if require_git:
             raise FuruGitError(
@@ -225,10 +234,8 @@ def _capture(
     if head.commit is None:
         notes.append("the repository has no commits yet; the snapshot has no parent")
     if snap.skipped:
-        notes.append(
-            f"{len(snap.skipped)} path(s) left out of the snapshot, see skipped_untracked "
-            f"(size limit FURU_SNAPSHOT_MAX_FILE_BYTES={max_file_bytes})"
-        )
+        notes.append(_skipped_note(snap.skipped, max_file_bytes))
+    linked = Path(repo.path).resolve() != common_dir(repo).resolve()
     provenance = GitProvenance(
         in_repository=True,
         note="; ".join(notes) or None,
@@ -244,6 +251,8 @@ def _capture(
         skipped_untracked=snap.skipped,
         submodules=snap.submodules,
         excluded_paths=list(excluded),
+        linked_worktree=linked,
+        main_worktree=_main_worktree(repo) if linked else None,
     )
     if watcher is None:
         return provenance, None
@@ -261,6 +270,41 @@ def _capture(
         submodule_heads=tuple(snap.submodule_heads),
     )
     return provenance, remembered
+
+
+_REASON_WORDS = {  # reason: (singular, plural)
+    "nested_repository": ("nested repository", "nested repositories"),
+    "not_a_file": ("socket, FIFO or device", "sockets, FIFOs or devices"),
+    "unreadable": ("unreadable file", "unreadable files"),
+    "too_large": ("file over the size limit", "files over the size limit"),
+}
+
+
+def _skipped_note(skipped: list[SkippedFile], max_file_bytes: int) -> str:
+    """E.g. '3 paths left out of the snapshot (see skipped_untracked): 1 nested repository, ...'.
+
+    The size limit is named only when a file was over it.
+    """
+    counts = {reason: sum(s.reason == reason for s in skipped) for reason in _REASON_WORDS}
+    parts = []
+    for reason, (singular, plural) in _REASON_WORDS.items():
+        count = counts[reason]
+        if count:
+            limit = ""
+            if reason == "too_large":
+                limit = f" FURU_SNAPSHOT_MAX_FILE_BYTES={max_file_bytes}"
+            parts.append(f"{count} {singular if count == 1 else plural}{limit}")
+    total = len(skipped)
+    noun = "path" if total == 1 else "paths"
+    return f"{total} {noun} left out of the snapshot (see skipped_untracked): {', '.join(parts)}"
+
+
+def _main_worktree(repo: pygit2.Repository) -> str | None:
+    """The main work tree of a linked worktree's repository (None when that one is bare)."""
+    common = common_dir(repo).resolve()
+    if common.name != ".git":
+        return None
+    return str(common.parent)
 
 
 class _StagedReader(threading.Thread):

@@ -34,7 +34,8 @@ class SkippedFile(BaseModel):
         description=(
             "too_large: an untracked file over the size limit (FURU_SNAPSHOT_MAX_FILE_BYTES); "
             "nested_repository: an untracked directory holding its own git repository; "
-            "not_a_file: a socket, fifo or device; unreadable: permission denied."
+            "not_a_file: a socket, FIFO or device (git cannot store them); "
+            "unreadable: permission denied."
         ),
     )
 
@@ -67,11 +68,17 @@ class GitProvenance(BaseModel):
         default=None,
         description="Why something is missing, e.g. 'not inside a git repository'.",
     )
-    repo_root: str | None = Field(default=None, description="Work tree path at capture time.")
+    repo_root: str | None = Field(
+        default=None,
+        description="Path of the work tree that was snapshotted: the one holding the created "
+        "class's source file (a linked worktree included), else the working directory's.",
+    )
     head_commit: str | None = Field(
         default=None, description="HEAD commit; None in a repository with no commits yet."
     )
-    branch: str | None = Field(default=None, description="Checked-out branch; None when detached.")
+    branch: str | None = Field(
+        default=None, description="Branch checked out in that work tree; None when detached."
+    )
     detached: bool = False
     remote_url: str | None = Field(
         default=None,
@@ -95,6 +102,16 @@ class GitProvenance(BaseModel):
         default_factory=list,
         description="Work-tree-relative directories whose uncommitted changes were left out "
         "on purpose (e.g. furu's own artifact directories); their committed state is kept.",
+    )
+    linked_worktree: bool = Field(
+        default=False,
+        description="True when repo_root is a linked worktree (`git worktree add`, or one "
+        "made by `furu timetravel`) rather than the repository's main work tree.",
+    )
+    main_worktree: str | None = Field(
+        default=None,
+        description="For a linked worktree, the repository's main work tree (where the shared "
+        "cache lives); None otherwise, or when the repository is bare.",
     )
 
 

@@ -71,7 +71,12 @@ def open_repository_at(repo_path: Path) -> pygit2.Repository:
 
 def common_dir(repo: pygit2.Repository) -> Path:
     """The directory holding refs, objects and config (shared by linked worktrees)."""
-    git_dir = Path(repo.path)
+    return common_dir_of(repo.path)
+
+
+def common_dir_of(git_dir_path: str) -> Path:
+    """Like :func:`common_dir`, from a git dir path (no need to open the repository)."""
+    git_dir = Path(git_dir_path)
     pointer = git_dir / "commondir"
     if pointer.is_file():
         return (git_dir / pointer.read_text().strip()).resolve()
@@ -203,8 +208,10 @@ def ensure_snapshot_ref(repo: pygit2.Repository, commit_id: pygit2.Oid) -> str:
     )
 
 
-def run_git(args: list[str], *, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run the git CLI (used where libgit2 lacks the feature, e.g. detached worktrees)."""
+def run_git(
+    args: list[str], *, cwd: Path, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the git CLI (used where libgit2 lacks the feature: detached worktrees, clean filters)."""
     # Variables that would point git at another repository than ``cwd``'s.
     redirect = {"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_PREFIX"}
     env = {k: v for k, v in os.environ.items() if k not in redirect}
@@ -214,10 +221,11 @@ def run_git(args: list[str], *, cwd: Path) -> subprocess.CompletedProcess[str]:
             cwd=cwd,
             capture_output=True,
             text=True,
+            input=stdin,
             env={**env, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"},
         )
     except FileNotFoundError as exc:
         raise FuruGitError(
-            "The `git` command was not found; install git (https://git-scm.com) to "
-            "materialise furu snapshots."
+            "The `git` command was not found; install git (https://git-scm.com): furu needs it "
+            "to materialise snapshots and to apply clean filters named in .gitattributes."
         ) from exc

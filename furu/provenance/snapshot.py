@@ -4,8 +4,12 @@ The tree is built as *index tree + working-tree changes*: the index is
 written to a tree (objects only; ``.git/index`` is never written), libgit2
 diffs the index against the working tree (the fast half of ``git status``;
 a tree-to-workdir diff is ~17x slower), and only the changed paths are
-hashed and spliced in with tree builders. The commit uses a fixed signature,
-timestamp and message, so its id depends on the tree and parent alone.
+hashed and spliced in with tree builders (files whose attributes name a
+clean filter by the git CLI, see :mod:`furu.provenance.filters`). Special
+files and nested repositories, which git passes over, are found by
+:mod:`furu.provenance.special_files` and listed as left out. The commit
+uses a fixed signature, timestamp and message, so its id depends on the
+tree and parent alone.
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ from pygit2.ffi import C as libgit2  # pygit2's cffi handle, for the flags it do
 
 from furu.errors import FuruGitError
 from furu.provenance.model import SkippedFile, SubmoduleRecord
+from furu.provenance.filters import filtered_paths, filters_possible, hash_with_git
 from furu.provenance.repository import HeadState, ensure_snapshot_ref
+from furu.provenance.special_files import is_excluded, special_files
 from furu.provenance.tree import TreeEntry, overlay_tree
 
 GITLINK_MODE = 0o160000
@@ -46,6 +52,13 @@ _WORKDIR_CHANGES = {
 _SKIP_WORKTREE = 1 << 14  # GIT_INDEX_ENTRY_SKIP_WORKTREE in git_index_entry.flags_extended
 _LEAVE_OUT = object()
 """Returned for a file listed in ``skipped``: the snapshot keeps whatever the index has."""
+
+
+@dataclass(frozen=True)
+class _ViaGit:
+    """Returned for a file whose clean filter only the git CLI can run (hashed in one batch)."""
+
+    mode: int
 
 
 @dataclass(frozen=True)
@@ -100,21 +113,44 @@ def take_snapshot(
             f"Could not compare the index with the working tree of {workdir}: {exc}. "
             "Check that `git status` works there."
         ) from exc
+    if excluded:
+        deltas = [d for d in deltas if not is_excluded(d.new_file.path.rstrip("/"), excluded)]
+    to_hash = [
+        d.new_file.path
+        for d in deltas
+        if d.status in _WORKDIR_CHANGES and not d.new_file.path.endswith("/")
+    ]
+    # Asking each file's attributes is skipped unless an attribute file could name a filter.
+    filtered = set()
+    if to_hash and filters_possible(repo, index, to_hash):
+        filtered = filtered_paths(repo, to_hash)
+    via_git: dict[str, int] = {}
     for delta in deltas:
         path = delta.new_file.path
-        if excluded and is_excluded(path.rstrip("/"), excluded):
-            continue
         if delta.status == DeltaStatus.DELETED:
             if not _skips_worktree(index, path):  # sparse checkout: absent on purpose
                 changes[path] = None
         elif delta.status in _WORKDIR_CHANGES:
             untracked = delta.status == DeltaStatus.UNTRACKED
             entry = _read_file(
-                repo, workdir, path, delta.new_file.mode, untracked, max_file_bytes, skipped
-            )
-            if entry is not _LEAVE_OUT:
+                repo, workdir, path, delta.new_file.mode, untracked, max_file_bytes, skipped,
+                filtered=path in filtered,
+            )  # fmt: skip
+            if isinstance(entry, _ViaGit):
+                via_git[path] = entry.mode
+            elif entry is not _LEAVE_OUT:
                 # None: the file vanished between the diff and the read
                 changes[path] = entry  # type: ignore[assignment]
+    if via_git:
+        for path, oid in hash_with_git(workdir, sorted(via_git)).items():
+            changes[path] = TreeEntry(oid, via_git[path])
+    listed = {s.path for s in skipped}
+    for extra in special_files(repo, index, excluded):
+        if extra.path not in listed:
+            skipped.append(extra)
+            if extra.path in changes and changes[extra.path] is None:
+                del changes[extra.path]  # a tracked file now a FIFO keeps its staged version
+    skipped.sort(key=lambda s: s.path)
     submodules, submodule_heads = _read_submodules(repo, workdir, index, changes)
     tree_id = overlay_tree(repo, base_tree, changes) if changes else base_tree
     parents = [head.commit] if head.commit is not None else []
@@ -151,10 +187,14 @@ def _read_file(
     untracked: bool,
     max_file_bytes: int,
     skipped: list[SkippedFile],
-) -> TreeEntry | object | None:
+    *,
+    filtered: bool,
+) -> TreeEntry | _ViaGit | object | None:
     """Hash one working-tree file into the object database.
 
-    Returns None when the file is gone, ``_LEAVE_OUT`` when it is listed in ``skipped``.
+    Returns None when the file is gone, ``_LEAVE_OUT`` when it is listed in
+    ``skipped``, ``_ViaGit`` when its attributes name a filter (libgit2's
+    blob-from-workdir would store the raw bytes, not what ``git add`` stores).
     """
     if path.endswith("/"):  # libgit2 reports an untracked nested repository as 'dir/'
         skipped.append(SkippedFile(path=path.rstrip("/"), size_bytes=0, reason="nested_repository"))
@@ -174,6 +214,11 @@ def _read_file(
         mode = SYMLINK_MODE
     elif mode not in (0o100644, 0o100755):
         mode = 0o100755 if st.st_mode & stat.S_IXUSR else 0o100644
+    if filtered and stat.S_ISREG(st.st_mode):
+        if not os.access(full, os.R_OK):
+            skipped.append(SkippedFile(path=path, size_bytes=st.st_size, reason="unreadable"))
+            return _LEAVE_OUT
+        return _ViaGit(mode)
     try:
         oid = repo.create_blob_fromworkdir(path)
     except (pygit2.GitError, OSError) as exc:
@@ -184,11 +229,6 @@ def _read_file(
             f"Could not read {full} into the snapshot: {exc}. Check the file's permissions."
         ) from exc
     return TreeEntry(oid, mode)
-
-
-def is_excluded(path: str, excluded: tuple[str, ...]) -> bool:
-    """Whether the work-tree-relative ``path`` is one of ``excluded`` or inside one."""
-    return any(path == e or path.startswith(e + "/") for e in excluded)
 
 
 def _skips_worktree(index: pygit2.Index, path: str) -> bool:

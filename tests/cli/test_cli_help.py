@@ -22,6 +22,6 @@ def test_usage_errors_are_one_line_and_exit_1() -> None:
     runner = CliRunner()
     missing = runner.invoke(app, ["show"])
     assert missing.exit_code == 1
-    assert missing.output == "error: Missing argument 'ref'. See `furu show --help`.\n"
+    assert missing.output == "error: Missing argument 'REF'. See `furu show --help`.\n"
     unknown = runner.invoke(app, ["--bogus"])
     assert (unknown.exit_code, unknown.output) == (1, "error: No such option: --bogus. See `furu --help`.\n")

@@ -15,7 +15,7 @@ def test_run_builds_the_config_and_creates_it(furu_cli, calls_file):
         "fqn": "examples.Train", "hash": wanted.furu_hash, "dir": str(wanted.furu_dir),
         "assignments": ["lr=3e-4", "data.name=toy"], "outcome": "created",
         "runtime_secs": outcomes[0]["runtime_secs"], "result": "{'rows': 5, 'lr': 0.0003}", "error": None,
-        "missing_dependencies": 0,
+        "missing_dependencies": 0, "created_by": None,
     }]
     assert wanted.exists()
     assert furu_cli.json("run", "examples:Train", "lr=3e-4", "data.name=toy")[0]["outcome"] == "loaded"

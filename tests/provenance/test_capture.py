@@ -231,14 +231,6 @@ def test_snapshot_of_snapshot_worktree_is_itself(repo: Repo, tmp_path: Path) -> 
     assert listing(dest)["x.txt"] == ("file", b"x\n", False)
 
 
-def test_fifo_is_ignored_like_git_does(repo: Repo) -> None:
-    os.mkfifo(repo.path / "pipe")
-    prov = capture_git_provenance(repo.path)
-    assert repo.git("status", "--porcelain") == ""
-    assert prov.dirty is False
-    assert prov.skipped_untracked == []
-
-
 def test_excluded_directories_keep_their_committed_state(repo: Repo) -> None:
     repo.write("furu-data/artifacts/committed/metadata.json", "{}\n")
     repo.commit_all("a committed artifact")

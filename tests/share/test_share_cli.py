@@ -27,7 +27,7 @@ def test_export_then_import_on_the_command_line(
     assert lines[1].startswith(f"  sharepipe.Corpus {h['Corpus'][:8]}  7 files, ") and lines[1].endswith("(dependency)")
     assert lines[3].startswith(f"  sharepipe.Model {h['Model'][:8]}  7 files, ")
     assert lines[4] == "    unpickles code on load: model.pkl (pickle)"
-    assert lines[5] == "  code: 1 snapshot commit(s) as a git bundle"
+    assert lines[5] == "  code: 1 snapshot commit as a git bundle"
 
     monkeypatch.chdir(project_b)
     before = tree(project_b)
@@ -36,7 +36,7 @@ def test_export_then_import_on_the_command_line(
     assert "(dry run: nothing written)" in dry.output
     assert f"  would import  sharepipe.Model {h['Model'][:8]}\n" in dry.output
     assert "  3 would import, 0 would replace, 0 would skip, 0 would refuse\n" in dry.output
-    assert "  code: would fetch 1 snapshot(s)\n" in dry.output
+    assert "  code: would fetch 1 snapshot\n" in dry.output
     assert tree(project_b) == before
 
     imported = runner.invoke(app, ["import", str(bundle)])
@@ -45,7 +45,7 @@ def test_export_then_import_on_the_command_line(
     assert "    unpickles code on load: model.pkl (pickle) (load it only if you trust the sender)\n" in imported.output
     assert "  3 imported, 0 replaced, 0 skipped, 0 refused\n" in imported.output
     assert (
-        "  code: 1 snapshot(s) fetched into refs/furu/snapshots/, 0 already there; `furu timetravel <hash>` works\n"
+        "  code: 1 snapshot fetched into refs/furu/snapshots/, 0 already there; `furu timetravel <hash>` works\n"
         in imported.output
     )
 
