@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from throwaway import create, furu, furu_json, make_project
+from throwaway import create, furu, furu_json, make_project, python
 
 REF_COMMANDS = ("show", "deps", "rdeps", "logs")
 
@@ -114,3 +114,23 @@ def test_help_has_no_type_tags_on_flags_and_names_arguments(project):
     assert "Usage: furu ls [OPTIONS] [FILTERS...]" in furu(root, "ls", "--help").stdout
     assert "<bool>" not in furu(root, "--help").stdout
     assert "Usage: furu timetravel [OPTIONS] REF" in furu(root, "timetravel", "--help").stdout
+
+
+def test_a_module_without_a_class_is_a_usage_error_that_shows_the_form(project):
+    root, _ = project
+    message = furu(root, "run", "lab.steps", code=1).stderr
+    assert message == (
+        "error: lab.steps is a module, not a class: name the class in it as module:Class, "
+        "e.g. `furu run lab.steps:<Class> key=value`.\n"
+    )
+    assert "renamed" not in message and "gc" not in message
+
+
+def test_gc_counts_in_words(project):
+    root, _ = project
+    python(root, "from lab.steps import Broken\nBroken().load_or_create()")
+    [broken] = [r for r in furu_json(root, "ls") if r["status"] == "failed"]
+    furu(root, "tag", broken["hash"], "keep")  # a tagged failure is protected
+    out = furu(root, "gc", "--older-than", "0s").stdout
+    assert "1 more is protected (tagged or version-controlled)" in out
+    assert "furu gc --yes deletes 2 artifacts (" in out
