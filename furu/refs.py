@@ -69,8 +69,10 @@ def reference_words(text: str | Sequence[str]) -> list[str]:
     through here, so they all accept the same forms.
     """
     words = [text] if isinstance(text, str) else list(text)
-    if words and is_spec(words[0]) and len(words[0].split()) > 1:
-        words = [*_split(words[0]), *words[1:]]
+    if words and len(words[0].split()) > 1:  # one quoted word holding a whole spec
+        head = words[0].split(None, 1)[0]
+        if is_spec(head) or _dotted_class(head) is not None:
+            words = [*_split(words[0]), *words[1:]]
     if words and (spec := _dotted_class(words[0])) is not None:
         words = [spec, *words[1:]]
     return words

@@ -36,10 +36,15 @@ EXIT_USER_ERROR = 1
 
 
 class _Flag(TyperOption):
-    """An on/off option: help shows ``--json``, not ``--json <bool>``."""
+    """Help shows ``--json``, not ``--json <bool>``, and ``--sweep <str>`` (repeatable), not ``<list[str]>``."""
 
     def display_type_rich(self, ctx: Any) -> str | None:
-        return None if self.is_flag else super().display_type_rich(ctx)
+        if self.is_flag:
+            return None
+        shown = super().display_type_rich(ctx)
+        if shown and shown.startswith("<list[") and shown.endswith("]>"):
+            return f"<{shown[6:-2]}>"
+        return shown
 
 
 class _Argument(TyperArgument):

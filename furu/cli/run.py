@@ -44,7 +44,7 @@ def run_command(
                 human_duration(item.runtime_secs), last, shown_path(item.dir),
             )
         out = console()
-        fit_table(table, ("result", "directory"), out.width)
+        fit_table(table, ("config", "result", "directory"), out.width)
         out.print(table)
     failed = [item for item in outcomes if item.outcome == "failed"]
     if failed and not dry_run:

@@ -31,5 +31,7 @@ def test_run_and_ls_path_fit_80_columns(tmp_path: Path) -> None:
     rows = listed[1:-1]
     assert len(rows) == 4 and all(len(line) <= 80 for line in listed), listed
     assert all(line.rstrip().endswith("…") and "furu-data/" in line for line in rows)
+    long_config = furu(lab, "run", "lab.steps:Data", f"name={'x' * 150}", COLUMNS="80").stdout.splitlines()
+    assert len(long_config) == 2 and all(len(line) <= 80 for line in long_config), long_config
     wide = furu(lab, "ls", "--path", COLUMNS="250").stdout.splitlines()
     assert all("…" not in line for line in wide)  # nothing is cut when there is room

@@ -46,6 +46,8 @@ def test_the_dotted_name_ls_prints_is_a_class(project):
     create(root, "Data()")
     shown = furu_json(root, "show", "lab.steps.Data")
     assert shown["record"]["fqn"] == "lab.steps.Data" and shown["record"]["config"]["name"] == "d"
+    for words in (["lab.steps.Data name=x"], ["lab.steps.Data", "name=x"]):  # with fields, quoted or not
+        assert furu_json(root, "show", *words)["record"]["config"]["name"] == "x"
     module = furu(root, "show", "lab.steps", code=1).stderr
     assert "For a class, write module:Class (e.g. lab.steps:<Class>)" in module
     missing = furu(root, "show", "lab.steps.Nope", code=1).stderr
@@ -111,7 +113,9 @@ def test_help_has_no_type_tags_on_flags_and_names_arguments(project):
     show = furu(root, "show", "--help").stdout
     assert "Usage: furu show [OPTIONS] REF..." in show and "<bool>" not in show and "<list[str]>" not in show
     assert "<int>" in show  # a value option still says what it takes
-    assert "Usage: furu ls [OPTIONS] [FILTERS...]" in furu(root, "ls", "--help").stdout
+    ls_help = furu(root, "ls", "--help").stdout
+    assert "Usage: furu ls [OPTIONS] [FILTERS...]" in ls_help
+    assert "<list[" not in ls_help and "<list[" not in furu(root, "run", "--help").stdout  # repeatable options
     assert "<bool>" not in furu(root, "--help").stdout
     assert "Usage: furu timetravel [OPTIONS] REF" in furu(root, "timetravel", "--help").stdout
 
