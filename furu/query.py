@@ -307,6 +307,20 @@ def check_config_keys(filters: Sequence[Filter], sort: str | None, items: Sequen
         )
 
 
+def shadowed_config_keys(filters: Sequence[Filter], catalog: Any) -> list[Filter]:
+    """Built-in filters (``name=toy``) whose key is also a config field: the user may have meant the field.
+
+    Asked only when nothing matched, so reading every stored config is affordable.
+    """
+    built_in = [f for f in filters if f.kind != "config"]
+    if not built_in:
+        return []
+    entries = catalog.entries()
+    catalog.ensure_details(entries)
+    known = {path for entry in entries for path in config_paths(entry.config)}
+    return [f for f in built_in if f.key in known]
+
+
 def _closest(name: str, known: set[str], built_in: Sequence[str]) -> str:
     close = difflib.get_close_matches(name, [*built_in, *sorted(known)], n=1)
     return f" Did you mean {close[0]!r}?" if close else ""

@@ -62,7 +62,7 @@ def ls_command(
     from rich.table import Table
 
     from furu.listing import list_artifacts
-    from furu.query import parse_filter
+    from furu.query import parse_filter, shadowed_config_keys
 
     effective_limit = limit if limit is not None else (0 if as_json else DEFAULT_LIMIT)
     cat = catalog()
@@ -98,6 +98,13 @@ def ls_command(
     ]
     counts = f" ({', '.join(broken)} shown)" if broken else ""
     out.print(f"[dim]{shown} shown, {matched} matching, {listing.total} artifacts{counts}{more}[/]")
+    if not matched:
+        for shadowing in shadowed_config_keys(parsed, cat):
+            config_form = "config." + shadowing.text
+            out.print(
+                f"[dim]`{shadowing.key}` is a built-in key (furu's own {shadowing.key}); for the config field "
+                f"`{shadowing.key}`, write {config_form!r}.[/]", soft_wrap=True,
+            )
     for record in listing.records:
         if record.status in ("damaged", "corrupt"):
             out.print(f"{_problem_line(record)}", soft_wrap=True)

@@ -138,3 +138,13 @@ def test_gc_counts_in_words(project):
     out = furu(root, "gc", "--older-than", "0s").stdout
     assert "1 more is protected (tagged or version-controlled)" in out
     assert "furu gc --yes deletes 2 artifacts (" in out
+
+
+def test_a_built_in_key_that_is_also_a_config_field_says_how_to_reach_the_field(project):
+    root, _ = project
+    out = furu(root, "ls", "name=x").stdout.splitlines()
+    assert out == [
+        "0 shown, 0 matching, 4 artifacts",
+        "`name` is a built-in key (furu's own name); for the config field `name`, write 'config.name=x'.",
+    ]
+    assert [r["config"]["name"] for r in furu_json(root, "ls", "config.name=x")] == ["x"]
