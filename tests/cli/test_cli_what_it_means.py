@@ -67,7 +67,7 @@ def test_typos_in_ls_are_errors(project):
     assert "Did you mean 'created'?" in furu(root, "ls", "--sort", "crated", code=1).stderr
     assert "Did you mean 'model.data.name'?" in furu(root, "ls", "model.data.nme=d", code=1).stderr
     # real fields that match nothing are still an empty listing, not an error
-    assert furu(root, "ls", "name=zzz").stdout.strip() == "0 shown, 0 matching, 4 artifacts"
+    assert furu(root, "ls", "name=zzz").stdout.splitlines()[0] == "0 shown, 0 matching, 4 artifacts"  # no error
     assert furu(root, "ls", "model.data.name=zzz").stdout.strip() == "0 shown, 0 matching, 4 artifacts"
     assert "4 shown" in furu(root, "ls", "--sort", "model.data.name").stdout
 
