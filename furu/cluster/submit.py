@@ -41,7 +41,7 @@ def submit(obj: Config[Any], executor: submitit.Executor, *, after: Sequence[sub
     paths = obj._paths(current)
     note_loaded(obj)
     if obj.exists():
-        logger.info("load   %s", label(obj))
+        logger.debug("load   %s", label(obj))
         return obj._load()
     prepare_artifact_dir(obj, paths, current)
     lock = ArtifactLock(paths.lock, lease_secs=current.lease_secs, heartbeat_secs=current.effective_heartbeat_secs)
