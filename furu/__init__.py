@@ -5,10 +5,10 @@ furu hashes the config into a stable artifact directory, computes it once
 even with many processes racing, and records where the result came from.
 """
 
+from typing import TYPE_CHECKING
+
 from furu._lazy import lazy_attributes
 from furu._version import __version__
-from furu.collection import FuruList
-from furu.core import Furu
 from furu.errors import (
     FuruConfigError,
     FuruError,
@@ -19,19 +19,40 @@ from furu.errors import (
     FuruNotFound,
     FuruProjectRootError,
 )
-from furu.identity import UnhashableValueError, skip_hash
-from furu.metadata import Metadata
-from furu.plan import FuruDryRun, PlanNode, plan
-from furu.state import ArtifactState, Attempt
-from furu.timetravel import timetravel
 
+if TYPE_CHECKING:
+    from furu.cluster import load_or_create_all
+    from furu.collection import FuruList
+    from furu.core import Furu
+    from furu.identity import UnhashableValueError, skip_hash
+    from furu.metadata import Metadata
+    from furu.planning import FuruDryRun, PlanNode, plan
+    from furu.share.export import export
+    from furu.share.importing import import_bundle
+    from furu.state import ArtifactState, Attempt
+    from furu.time_travel import timetravel
 
-
-# Loaded on first use: they import submitit, the catalog and dulwich, which
-# a script that only runs load_or_create never needs.
+# Everything else loads on first use (``furu.Furu`` imports pydantic's models, the cluster
+# backend imports submitit, sharing imports dulwich), so ``import furu`` and the ``furu``
+# command start fast: ``furu --help`` needs none of them.
 __getattr__ = lazy_attributes(
     "furu",
-    {"load_or_create_all": "furu.cluster", "export": "furu.share", "import_bundle": "furu.share"},
+    {
+        "Furu": "furu.core",
+        "FuruList": "furu.collection",
+        "UnhashableValueError": "furu.identity",
+        "skip_hash": "furu.identity",
+        "Metadata": "furu.metadata",
+        "FuruDryRun": "furu.planning",
+        "PlanNode": "furu.planning",
+        "plan": "furu.planning",
+        "ArtifactState": "furu.state",
+        "Attempt": "furu.state",
+        "timetravel": "furu.time_travel",
+        "load_or_create_all": "furu.cluster",
+        "export": "furu.share",
+        "import_bundle": "furu.share",
+    },
 )
 
 

@@ -103,7 +103,7 @@ def load_or_create(obj: Config[T]) -> T:
         logger.debug("load   %s", label(obj))
         return _load(obj)
     if current.dry_run:
-        from furu.plan import raise_dry_run
+        from furu.planning import raise_dry_run
 
         raise_dry_run(obj)
     return _create_exactly_once(obj, paths, current, forced_by)

@@ -47,7 +47,7 @@ def build_sweep(target: str, assignments: Sequence[str], sweeps: Sequence[str] =
 
 
 def run_configs(configs: Sequence[tuple[list[str], Furu[Any]]], *, dry_run: bool = False) -> list[RunOutcome]:
-    from furu.plan import plan
+    from furu.planning import plan
 
     outcomes = []
     for words, obj in configs:

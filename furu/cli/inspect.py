@@ -128,7 +128,7 @@ def show_command(
     cat = catalog()
     entry = resolve_entry(ref, cat)
     if patch:
-        from furu.timetravel import uncommitted_patch
+        from furu.time_travel import uncommitted_patch
 
         text = uncommitted_patch(entry.dir)
         if as_json:

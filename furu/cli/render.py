@@ -20,7 +20,6 @@ from rich.console import Console
 from rich.text import Text
 
 from furu.progress import Progress
-from furu.serialization import describe
 
 STATUS_STYLE = {
     "success": "green",
@@ -154,6 +153,8 @@ def short_value(value: Any, width: int = 40) -> str:
     elif value == "":
         text = '""'
     else:
+        from furu.serialization import describe  # pydantic and settings: only when a value is shown
+
         text = value if isinstance(value, str) else describe(value)
     return text if len(text) <= width else text[: width - 1] + "…"
 

@@ -8,7 +8,6 @@ import typer
 from rich.console import Console
 
 from furu.cli.app import PANEL_REPRODUCE, app
-from furu.timetravel import travel
 
 
 @app.command(rich_help_panel=PANEL_REPRODUCE)
@@ -21,6 +20,8 @@ def timetravel(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Materialise the source tree an artifact was made with, uncommitted edits included."""
+    from furu.time_travel import travel
+
     arrival = travel(ref, path, force=force, force_hint="add --force")
     if as_json:
         typer.echo(arrival.model_dump_json(indent=2))

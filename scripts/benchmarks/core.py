@@ -105,9 +105,34 @@ def _time(function: Callable[[], object]) -> float:
     return time.perf_counter() - started
 
 
+def bench_startup() -> None:
+    """Whole processes: the CLI's help and a bare import, each against the import of what it stands on."""
+    import shutil
+    import statistics
+    import subprocess
+
+    def median_secs(command: list[str]) -> float:
+        times = []
+        for _ in range(7):
+            started = time.perf_counter()
+            subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+            times.append(time.perf_counter() - started)
+        return statistics.median(times)
+
+    python = sys.executable
+    furu_command = shutil.which("furu") or "furu"
+    floor = median_secs([python, "-c", "import pydantic, typer, rich.console"])
+    report("core.furu_help_ms", median_secs([furu_command, "--help"]) * 1e3, "ms",
+           "import pydantic, typer, rich.console", floor * 1e3, "goal: ratio <= 1.5")
+    pydantic_only = median_secs([python, "-c", "import pydantic"])
+    report("core.import_furu_ms", median_secs([python, "-c", "import furu"]) * 1e3, "ms",
+           "import pydantic", pydantic_only * 1e3, "goal: ratio <= 2")
+
+
 def main() -> None:
     bench_cache_hit()
     bench_big_array_hash()
+    bench_startup()
 
 
 if __name__ == "__main__":
