@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +15,8 @@ def lazy_attributes(package: str, origins: dict[str, str]) -> Callable[[str], An
         module = origins.get(name)
         if module is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
-        return getattr(importlib.import_module(module), name)
+        value = getattr(importlib.import_module(module), name)
+        setattr(sys.modules[package], name, value)  # found once: later lookups skip this function
+        return value
 
     return __getattr__

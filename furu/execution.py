@@ -138,7 +138,7 @@ def _create_exactly_once(obj: Config[T], paths: ArtifactPaths, current: Settings
     takeover: Takeover | None = None
     while not _try_acquire(obj, lock):
         if forced_by is None and obj.exists():
-            logger.info("load   %s (created by %s)", label(obj), creator(paths) or "another process")
+            log_loaded_from_elsewhere(obj, paths)
             return _load(obj)
         holder = lock.holder()
         if holder is None:
@@ -155,7 +155,7 @@ def _create_exactly_once(obj: Config[T], paths: ArtifactPaths, current: Settings
     try:
         if paths.success.exists():
             if forced_by is None and obj._validate():
-                logger.info("load   %s (created by %s)", label(obj), creator(paths) or "another process")
+                log_loaded_from_elsewhere(obj, paths)
                 return _load(obj)
             paths.success.unlink()
         return _run_attempt(obj, paths, current, lock, forced_by, takeover)
@@ -380,6 +380,11 @@ def _record_failure(obj: Config[Any], paths: ArtifactPaths, state: ArtifactState
     except OSError as unrecorded:  # the user's error is the one to raise; say why it is not on disk
         line += f"; it could not be recorded in {paths.state}: {unrecorded.strerror or unrecorded}"
     logger.error("%s", line)
+
+
+def log_loaded_from_elsewhere(obj: Config[Any], paths: ArtifactPaths) -> None:
+    """The console line of a result another process created while this one waited."""
+    logger.info("load   %s (created by %s)", label(obj), creator(paths) or "another process")
 
 
 def label(obj: Config[Any]) -> str:

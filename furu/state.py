@@ -145,9 +145,9 @@ def creator(paths: ArtifactPaths) -> str | None:
     return f"{attempt.host}:{attempt.pid}" if attempt is not None else None
 
 
-def created_here(paths: ArtifactPaths) -> bool:
-    """Whether this process created the result the success marker holds."""
-    return creator(paths) == f"{hostname()}:{os.getpid()}"
+def this_process() -> str:
+    """``host:pid`` of this process, as :func:`creator` names a process."""
+    return f"{hostname()}:{os.getpid()}"
 
 
 def write_state(paths: ArtifactPaths, state: ArtifactState) -> None:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from furu.core import Furu
 from furu.specs import build, expand_sweeps, import_target
-from furu.state import created_here, creator
+from furu.state import creator, this_process
 
 Outcome = Literal["loaded", "created", "failed", "cached", "missing", "running"]
 
@@ -71,7 +71,8 @@ def run_configs(configs: Sequence[tuple[list[str], Furu[Any]]], *, dry_run: bool
         text = repr(result)
         # Missing before the call: this process created it, or waited for another one that did.
         paths = obj._paths()
-        waited_for = None if existed or created_here(paths) else creator(paths) or "another process"
+        who = None if existed else creator(paths)
+        waited_for = None if existed or who == this_process() else who or "another process"
         outcomes.append(
             RunOutcome(
                 **base, outcome="loaded" if existed or waited_for else "created", created_by=waited_for,

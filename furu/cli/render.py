@@ -174,7 +174,7 @@ def fit_table(table: Any, flexible: Sequence[str], width: int) -> None:
     gap = 2 * (len(table.columns) - 1)
     natural = {
         column.header: max([Text.from_markup(str(column.header)).cell_len]
-                           + [Text.from_markup(str(cell)).cell_len for cell in column._cells])
+                           + [Text.from_markup(str(cell)).cell_len for cell in column.cells])
         for column in table.columns
     }
     flexible = [header for header in flexible if header in natural]

@@ -24,11 +24,11 @@ from furu.cluster.job import FuruJob
 from furu.cluster.scheduler import job_error, job_state, outcome, slurm_job
 from furu.configs import Config
 from furu.dependencies import declared_dependencies, note_loaded
-from furu.execution import Waiter, capture_provenance, label, prepare_artifact_dir
+from furu.execution import Waiter, capture_provenance, label, log_loaded_from_elsewhere, prepare_artifact_dir
 from furu.layout import ArtifactPaths
 from furu.locking import ArtifactLock
 from furu.logs import configure, logger
-from furu.state import ArtifactState, creator, finish_attempt, read_state, record_event, start_attempt, write_state
+from furu.state import ArtifactState, finish_attempt, read_state, record_event, start_attempt, write_state
 
 _UNFINISHED = ("queued", "running")
 _RECONCILED = (*_UNFINISHED, "preempted")  # a job that recorded SIGTERM may have been cancelled
@@ -59,7 +59,7 @@ def submit(obj: Config[Any], executor: submitit.Executor, *, after: Sequence[sub
         waiter.wait(holder)  # another submitter, for a moment
     try:
         if obj.exists():
-            logger.info("load   %s (created by %s)", label(obj), creator(paths) or "another process")
+            log_loaded_from_elsewhere(obj, paths)
             return obj._load()
         state = read_state(paths, obj.furu_fqn(), obj.furu_hash)
         if reconcile(paths, state, cancelled_is_preempted=current.cancelled_is_preempted):
