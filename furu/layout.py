@@ -41,6 +41,7 @@ DATA_ROOT_GITIGNORE = """\
 /raw/
 /timetravel/
 /.catalog/
+/.journal/
 """
 
 ARTIFACTS_ROOT_GITIGNORE = f"""\

@@ -60,7 +60,7 @@ def list_artifacts(
     class_filters = [f for f in parsed if f.kind == "class"]
     classes = (lambda fqn: all(f.test(_Named(fqn)) for f in class_filters)) if class_filters else None
     check_all = any(f.mutable for f in parsed) or sort_is_mutable(sort)
-    entries = catalog.refresh(classes, validate=check_all)
+    entries = catalog.refresh(classes)
     for _attempt in range(5):
         matched = _apply(catalog, entries, parsed, sort)
         shown = sort_items(matched, sort, reverse=reverse, limit=limit if limit and limit > 0 else None)

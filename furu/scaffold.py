@@ -14,7 +14,7 @@ from furu.errors import FuruConfigError
 from furu.settings import DATA_DIR_NAME
 
 GITIGNORE_HEADER = "# furu: caches are rebuilt, never committed (results in furu-data/artifacts/ are)"
-GITIGNORE_RULES = tuple(f"/{DATA_DIR_NAME}/{name}/" for name in ("data", "raw", "timetravel", ".catalog"))
+GITIGNORE_RULES = tuple(f"/{DATA_DIR_NAME}/{name}/" for name in ("data", "raw", "timetravel", ".catalog", ".journal"))
 
 _SECTION_COMMENTS = (
     "Options for furu; each can also be set as FURU_<NAME> in the environment (which wins).",

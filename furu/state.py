@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field
 
 from furu.atomic import append_line, read_model, write_model
 from furu.errors import FuruError
+from furu.journal import note_change
 from furu.layout import ArtifactPaths
 from furu.schema import Record
 
@@ -153,10 +154,12 @@ def this_process() -> str:
 def write_state(paths: ArtifactPaths, state: ArtifactState) -> None:
     state.updated_at = utcnow()
     write_model(paths.state, state, fsync=False)
+    note_change(paths.root_str)
 
 
 def record_event(paths: ArtifactPaths, event: str, attempt_id: str | None = None, **detail: Any) -> None:
     append_line(paths.events, Event(event=event, attempt_id=attempt_id, detail=detail).model_dump_json())
+    note_change(paths.root_str)
 
 
 def start_attempt(

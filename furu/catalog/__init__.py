@@ -18,7 +18,8 @@ from pathlib import Path
 from furu.catalog.catalog import Catalog
 from furu.progress import Progress, no_progress
 from furu.catalog.entry import Entry
-from furu.catalog.record import STATUSES, ArtifactRecord, ArtifactStatus
+from furu.catalog.record import ArtifactRecord
+from furu.statuses import STATUSES, ArtifactStatus
 from furu.errors import FuruNotFound
 from furu.settings import Settings
 

@@ -9,33 +9,14 @@ true than the directory: the catalog's index only makes building it cheaper.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field
 
 from furu.layout import ArtifactPaths
 from furu.metadata import DependencyRef
+from furu.statuses import STATUSES, ArtifactStatus
 
-ArtifactStatus = Literal[
-    "success", "damaged", "failed", "running", "crashed", "preempted", "queued", "absent", "corrupt"
-]
-"""What a listing shows per artifact.
-
-success: the success marker is there (a cache hit). damaged: the success marker
-is there, so the result still loads, but another furu file in ``.furu/``
-(state.json, metadata.json, config.json, annotations.json) cannot be read;
-``problem`` names it. failed: the latest attempt
-raised. running / queued: an attempt is in progress (running has a live lock
-holder). crashed: an attempt stopped without recording an outcome, or says
-running but nobody holds its lock any more. preempted: stopped by SIGTERM or
-Ctrl-C, resumable. absent: the directory exists but holds no result (never
-finished, or invalidated). corrupt: a furu file in ``.furu/`` (or ``.furu/``
-itself) cannot be read and there is no success marker.
-"""
-
-STATUSES: tuple[str, ...] = (
-    "success", "damaged", "failed", "running", "crashed", "preempted", "queued", "absent", "corrupt"
-)
 
 
 class ArtifactRecord(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from examples import PrepareData
@@ -48,14 +49,15 @@ def snapshot(records) -> list[tuple]:
 def test_index_is_reused_and_rebuilt_identically(made, short_racy_window, reads):
     time.sleep(0.05)
     first = scan(details=True, sizes=True)
-    index_dir = Catalog().index_dir
-    assert sorted(p.name for p in index_dir.iterdir()) == ["details", "index.json", "shards"]
+    index_file = Catalog().index_path
+    assert index_file.parent == Catalog().settings.data_root / ".catalog"
+    assert index_file.is_file()
     assert len(reads) == 7
     reads.clear()
     again = scan(details=True, sizes=True)
     assert reads == []  # nothing changed: nothing read but the index
     assert snapshot(again) == snapshot(first)
-    shutil.rmtree(index_dir)
+    shutil.rmtree(index_file.parent)
     rebuilt = scan(details=True, sizes=True)
     assert len(reads) == 7
     assert snapshot(rebuilt) == snapshot(first)
@@ -78,10 +80,12 @@ def test_changes_behind_the_index_are_seen(made, short_racy_window, reads):
 
 def test_a_damaged_index_is_ignored(made):
     scan()
-    for path in (Catalog().index_dir / "shards").iterdir():
-        path.write_text("{not json")
-    (Catalog().index_dir / "index.json").write_text("[]")
+    index_file = Catalog().index_path
+    for suffix in ("-wal", "-shm"):
+        Path(f"{index_file}{suffix}").unlink(missing_ok=True)
+    index_file.write_bytes(b"not a database" * 100)
     assert len(scan()) == 7
+    assert index_file.read_bytes().startswith(b"SQLite format 3")  # rebuilt
 
 
 def test_read_record_reads_one_directory(made):

@@ -64,7 +64,7 @@ def test_init_adds_section_and_gitignore_rules_preserving_formatting(furu_cli):
         handle.write("venv/\n/furu-data/raw/\n")
     result = furu_cli.json("init")
     assert result["added_section"] is True
-    assert result["added_rules"] == ["/furu-data/data/", "/furu-data/timetravel/", "/furu-data/.catalog/"]
+    assert result["added_rules"] == ["/furu-data/data/", "/furu-data/timetravel/", "/furu-data/.catalog/", "/furu-data/.journal/"]
     text = Path("pyproject.toml").read_text()
     assert text.startswith('[project]\nname = "scratch"   # keep this comment\n\n[tool.black]\nline-length = 99\n\n[tool.furu]\n# Options for furu')
     import tomllib
@@ -72,7 +72,7 @@ def test_init_adds_section_and_gitignore_rules_preserving_formatting(furu_cli):
     assert tomllib.loads(text)["tool"]["furu"] == {}
     assert Path(".gitignore").read_text() == (
         "venv/\n/furu-data/raw/\n\n# furu: caches are rebuilt, never committed (results in furu-data/artifacts/ are)\n"
-        "/furu-data/data/\n/furu-data/timetravel/\n/furu-data/.catalog/\n"
+        "/furu-data/data/\n/furu-data/timetravel/\n/furu-data/.catalog/\n/furu-data/.journal/\n"
     )
     again = furu_cli.json("init")
     assert (again["added_section"], again["added_rules"]) == (False, [])
