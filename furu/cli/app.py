@@ -15,8 +15,9 @@ import re
 from typing import Any, NoReturn
 
 import typer
-from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
+from typer.core import HAS_RICH, TyperArgument, TyperCommand, TyperGroup, TyperOption
 
+from furu.cli.fast_help import import_rich_utils
 from furu.errors import FuruError
 
 try:  # typer >= 0.2x ships its own copy of click (and does not install click)
@@ -78,6 +79,10 @@ class _FuruCommand(TyperCommand):
     def get_params(self, ctx: Any) -> list[Any]:
         return _plain(super().get_params(ctx))
 
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        _load_help_renderer(self.rich_markup_mode)
+        super().format_help(ctx, formatter)
+
 
 class _FuruGroup(TyperGroup):
     """Turns user errors into one line on stderr and exit code 1; help without type tags on flags."""
@@ -90,6 +95,10 @@ class _FuruGroup(TyperGroup):
 
     def get_params(self, ctx: Any) -> list[Any]:
         return _plain(super().get_params(ctx))
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        _load_help_renderer(self.rich_markup_mode)
+        super().format_help(ctx, formatter)
 
     def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
         try:
@@ -104,6 +113,12 @@ class _FuruGroup(TyperGroup):
             if ctx.meta.get("furu_debug"):
                 raise
             _fail(_usage_line(error) if isinstance(error, UsageError) else str(error))
+
+
+def _load_help_renderer(markup_mode: str | None) -> None:
+    """typer's rich help module, without the markdown and traceback parts furu's help never uses (see fast_help)."""
+    if HAS_RICH and markup_mode is not None:
+        import_rich_utils()
 
 
 def _usage_line(error: UsageError) -> str:

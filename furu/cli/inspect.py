@@ -56,6 +56,9 @@ def ls_command(
         list[str] | None, typer.Option("--column", "-c", help="Add a config field column (repeat, or comma-separate): -c lr,data.name")
     ] = None,
     show_path: Annotated[bool, typer.Option("--path", help="Add the artifact directory column.")] = False,
+    rescan: Annotated[
+        bool, typer.Option("--rescan", help="Re-read every artifact directory (after changes made by other tools or by hand).")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """List artifacts: newest first, filtered, sorted, with chosen config fields."""
@@ -66,6 +69,8 @@ def ls_command(
 
     effective_limit = limit if limit is not None else (0 if as_json else DEFAULT_LIMIT)
     cat = catalog()
+    if rescan:
+        cat.rescan()
     parsed = [parse_filter(text) for text in filters or []]
     listing = list_artifacts(parsed, sort=sort, reverse=reverse, limit=effective_limit, catalog=cat)
     if as_json:

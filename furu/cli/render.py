@@ -15,7 +15,6 @@ from datetime import datetime
 from typing import Any, Literal
 
 import typer
-from pydantic import BaseModel
 from rich.console import Console
 from rich.text import Text
 
@@ -54,6 +53,8 @@ def print_json(data: Any) -> None:
 
 
 def _jsonable(data: Any) -> Any:
+    from pydantic import BaseModel  # not at start-up (~25 ms): by now the library call has loaded it
+
     if isinstance(data, BaseModel):
         return data.model_dump(mode="json")
     if isinstance(data, list | tuple):

@@ -8,7 +8,6 @@ import typer
 
 from furu.cli.app import EXIT_USER_ERROR, PANEL_RUN, app
 from furu.cli.render import JSON_HELP, console, fit_table, human_duration, print_json, status_text
-from furu.layout import shown_path
 
 _STYLE = {"loaded": "green", "created": "green", "cached": "green", "failed": "red", "missing": "yellow", "running": "cyan"}
 
@@ -26,6 +25,7 @@ def run_command(
     """Build a config from key=value words and load or create it (each one, with --sweep)."""
     from rich.table import Table
 
+    from furu.layout import shown_path
     from furu.sweep import build_sweep, run_configs
 
     configs = build_sweep(target, assignments or [], sweep or [])

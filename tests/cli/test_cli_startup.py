@@ -1,0 +1,120 @@
+"""What ``furu --help`` and ``import furu`` load: start-up stays cheap (speeds are in scripts/bench.py).
+
+Each check runs a new interpreter, because this test process has long since imported
+everything: only a fresh process shows what start-up itself pulls in.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+# Heavy modules a help screen never needs: markdown_it and pygments come with rich.markdown,
+# rich.pretty and attrs with rich.traceback, pydantic.main with any furu model.
+HEAVY = ("markdown_it", "pygments", "rich.markdown", "rich.traceback", "rich.pretty", "pydantic.main", "furu.catalog", "furu.core")
+
+
+def _run(code: str, cwd: Path, **env: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], cwd=cwd, capture_output=True, text=True, timeout=120,
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb", **env},
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "shows", "heavy"),
+    [
+        (["--help"], "│ ls ", HEAVY),
+        ([], "Find and inspect", HEAVY),
+        # typer itself reads a command's options through pydantic TypeAdapters, so pydantic.main comes with any command
+        (["ls", "--help"], "--sort", tuple(name for name in HEAVY if name != "pydantic.main")),
+    ],
+)
+def test_help_renders_without_loading_markdown_tracebacks_or_models(
+    tmp_path: Path, args: list[str], shows: str, heavy: tuple[str, ...]
+) -> None:
+    out = _run(
+        f"""
+        import contextlib, io, sys
+        from furu.cli import main
+        sys.argv = ["furu", *{args!r}]
+        shown = io.StringIO()
+        with contextlib.redirect_stdout(shown), contextlib.suppress(SystemExit):
+            main()
+        assert {shows!r} in shown.getvalue(), shown.getvalue()
+        print(sorted(name for name in {heavy!r} if name in sys.modules))
+        """,
+        tmp_path,
+    )
+    assert out == "[]\n"
+
+
+def test_import_furu_loads_no_pydantic_typer_or_rich(tmp_path: Path) -> None:
+    out = _run("import sys, furu; print(sorted(m for m in ('pydantic', 'typer', 'rich') if m in sys.modules))", tmp_path)
+    assert out == "[]\n"
+
+
+def test_deferred_names_are_the_real_classes_when_used(tmp_path: Path) -> None:
+    """typer's markdown help and pretty tracebacks still work after the fast import: they get rich's own classes."""
+    out = _run(
+        """
+        import sys
+        from furu.cli.fast_help import import_rich_utils
+        import_rich_utils()
+        import typer.rich_utils as rich_utils
+        assert "rich.markdown" not in sys.modules and "markdown_it" not in sys.modules
+
+        import typer
+        from typer.testing import CliRunner
+        md_app = typer.Typer(rich_markup_mode="markdown")
+
+        @md_app.command()
+        def hello() -> None:
+            '''Say **hello** in `markdown`.'''
+
+        @md_app.command()
+        def other() -> None:
+            '''Another.'''
+
+        shown = CliRunner().invoke(md_app, ["hello", "--help"]).output
+        print("Say hello in markdown." in " ".join(shown.split()), "**" not in shown, "markdown_it" in sys.modules)
+
+        import rich.markdown
+        real = rich.markdown.Markdown("# hi")
+        print(type(real).__module__, hasattr(rich.markdown, "Heading"), sys.modules["rich.markdown"] is rich.markdown)
+        print(isinstance(real, rich_utils.Markdown), isinstance(rich_utils.Markdown("x"), rich.markdown.Markdown))
+        try:
+            raise ValueError("boom")
+        except ValueError as error:
+            shown = rich_utils.Traceback.from_exception(type(error), error, error.__traceback__)
+        import rich.traceback
+        print(type(shown) is rich.traceback.Traceback)
+        """,
+        tmp_path,
+    )
+    assert out.splitlines() == ["True True True", "rich.markdown True True", "True True", "True"]
+
+
+def test_a_typer_that_wants_more_from_those_modules_is_imported_the_ordinary_way(tmp_path: Path) -> None:
+    """If a newer typer imports a name the stand-ins lack, the stand-ins step aside and the import succeeds."""
+    (tmp_path / "newer_rich_utils.py").write_text("from rich.markdown import Markdown, Heading\nfrom rich.traceback import Traceback\n")
+    out = _run(
+        """
+        import sys
+        from furu.cli import fast_help
+        fast_help.RICH_UTILS = "newer_rich_utils"
+        fast_help.import_rich_utils()
+        import newer_rich_utils, rich.markdown
+        print(newer_rich_utils.Markdown is rich.markdown.Markdown, newer_rich_utils.Heading is rich.markdown.Heading)
+        print(sys.modules["rich.markdown"] is rich.markdown, rich.markdown.__file__ is not None)
+        """,
+        tmp_path,
+        PYTHONPATH=str(tmp_path),
+    )
+    assert out.splitlines() == ["True True", "True True"]
