@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 
 import xxhash
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from furu.state import hostname, username
 
@@ -18,6 +18,8 @@ LOCK_FILES = ("uv.lock", "poetry.lock", "pdm.lock", "pixi.lock", "requirements.l
 
 
 class HostInfo(BaseModel):
+    model_config = ConfigDict(defer_build=True)  # built on first use, as furu.schema.Record explains
+
     hostname: str
     user: str
     pid: int
@@ -29,12 +31,16 @@ class HostInfo(BaseModel):
 
 
 class LockFileDigest(BaseModel):
+    model_config = ConfigDict(defer_build=True)  # built on first use, as furu.schema.Record explains
+
     path: str
     xxh3_128: str
 
 
 class PackageEnvironment(BaseModel):
     """Enough to rebuild the environment: lock files by digest, and what was installed."""
+
+    model_config = ConfigDict(defer_build=True)  # built on first use, as furu.schema.Record explains
 
     lock_files: list[LockFileDigest]
     distributions: dict[str, str]

@@ -20,12 +20,23 @@ is there but another furu file is unreadable). Tagged and version-controlled
 artifacts are protected unless asked for explicitly; running and queued ones
 are never candidates. Removal re-checks every reason under the artifact's lock
 (see :mod:`furu.removal`).
+
+Only the successes gc might delete are checked against today's classes, because
+the check imports them and rebuilds and rehashes each stored config (about a
+second per 10,000 successes). With ``include_stale`` that is every success; with
+``older_than`` alone, the old, untagged ones nothing depends on (the would-be
+``unused``: a stale or unknown one among them is kept, as before); otherwise
+none. The failed, crashed, incomplete and corrupt reasons come from the
+artifacts' state and success markers alone. Successes that were not checked are
+counted in :attr:`GcPlan.unchecked`, not listed: stale or unknown ones among
+them are kept whatever they are, so the plan does not need to know which.
 """
 
 from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Literal
 
@@ -34,10 +45,8 @@ from pydantic import BaseModel, Field
 from furu.catalog import ArtifactRecord, Catalog, Entry
 from furu.errors import FuruError
 from furu.layout import ArtifactPaths
-from furu.lineage import dependents_index
 from furu.invalidate import FuruArtifactBusy
 from furu.removal import FuruRemovalKept, Removal, remove_artifact, success_attempt
-from furu.staleness import ConfigChecker
 
 GcReason = Literal["failed", "crashed", "incomplete", "corrupt", "stale", "unused"]
 REASONS: tuple[str, ...] = ("failed", "crashed", "incomplete", "corrupt", "stale", "unused")
@@ -78,12 +87,20 @@ class GcPlan(BaseModel):
         default_factory=list,
         description=(
             "Never deleted by this plan: unknown (class does not import here, or was defined in a notebook "
-            "or `python -c`), stale (without --stale), damaged."
+            "or `python -c`), stale (checked for --older-than, without --stale), damaged. Only checked "
+            "successes can be unknown or stale: see `unchecked`."
         ),
     )
     counts: dict[str, int] = Field(description="Candidates per reason.")
     bytes: dict[str, int] = Field(description="Bytes per reason.")
     total_bytes: int
+    unchecked: int = Field(
+        default=0,
+        description=(
+            "Successes not checked against today's classes (no --stale): stale or unknown ones among them "
+            "are kept without being listed in `kept`; --stale checks them all."
+        ),
+    )
 
 
 class RemovalResult(BaseModel):
@@ -120,29 +137,22 @@ def plan_gc(
         else:
             found.append((entry, reason, entry.problem or entry.status))
     settled = [entry for entry in entries if entry.status == "success"]
-    catalog.ensure_details(settled)
-    current: list[Entry] = []
-    checker = ConfigChecker()
-    with catalog.progress("Checking configs against today's classes", len(settled)) as advance:
-        for entry in settled:
-            advance(1)
-            if entry.status != "success":  # its metadata.json turned out unreadable
-                kept.append((entry, "damaged", _damaged(entry)))
-            elif entry.config is None:
-                kept.append((entry, "unknown", "no stored config (metadata.json or config.json) to check"))
-            else:
-                check = checker.check(entry.fqn, entry.hash, entry.config)
-                if check.verdict == "current":
-                    current.append(entry)
-                elif check.verdict == "stale" and include_stale:
-                    found.append((entry, "stale", check.detail))
-                else:
-                    kept.append((entry, check.verdict, check.detail))
+    unused = _unused_test(catalog, older_than) if older_than is not None else _never  # reads every artifact's details
+    if include_stale:
+        catalog.ensure_details(settled)
+    to_check: list[Entry] = []
+    unchecked = 0
+    for entry in settled:
+        if entry.status != "success":  # its metadata.json turned out unreadable (known only once details were read)
+            kept.append((entry, "damaged", _damaged(entry)))
+        elif include_stale or unused(entry):
+            to_check.append(entry)
+        else:
+            unchecked += 1  # never a candidate in this plan, whether current, stale or unknown
+    current = _check_configs(catalog, to_check, include_stale, found, kept)
     if older_than is not None:
-        cutoff = time.time() - older_than.total_seconds()
-        reverse = dependents_index(catalog)
         for entry in current:
-            if not entry.tags and not reverse.get(entry.hash) and (entry.updated_ts or 0) < cutoff:
+            if unused(entry):
                 found.append((entry, "unused", f"nothing depends on it; not updated for over {_days(older_than)}"))
     catalog.ensure_sizes([entry for entry, _, _ in found] + [entry for entry, kind, _ in kept if kind == "stale"])
     candidates, protected = [], []
@@ -162,6 +172,7 @@ def plan_gc(
         counts=counts,
         bytes=sizes,
         total_bytes=sum(sizes.values()),
+        unchecked=unchecked,
     )
 
 
@@ -194,6 +205,56 @@ def collect(plan: GcPlan, catalog: Catalog | None = None) -> RemovalResult:
         failed=failed,
         warnings=[f"{removal.record.label}: {removal.leftover}" for removal in removed if removal.leftover],
     )
+
+
+def _unused_test(catalog: Catalog, older_than: timedelta) -> Callable[[Entry], bool]:
+    """Whether a success is unused: untagged, nothing depends on it, not updated since ``older_than`` ago."""
+    from furu.lineage import dependents_index  # only with --older-than
+
+    cutoff = time.time() - older_than.total_seconds()
+    reverse = dependents_index(catalog)
+    return lambda entry: not entry.tags and not reverse.get(entry.hash) and (entry.updated_ts or 0) < cutoff
+
+
+def _never(_entry: Entry) -> bool:
+    return False
+
+
+def _check_configs(
+    catalog: Catalog,
+    entries: list[Entry],
+    include_stale: bool,
+    found: list[tuple[Entry, GcReason, str]],
+    kept: list[tuple[Entry, KeptKind, str]],
+) -> list[Entry]:
+    """Check ``entries`` (successes) against today's classes; return the current ones.
+
+    A stale one becomes a candidate with ``include_stale`` and is kept otherwise;
+    an unknown one (its class does not import, or no config is stored) is kept.
+    """
+    if not entries:
+        return []  # nothing imported, not even the project made importable
+    from furu.staleness import ConfigChecker  # ~30 ms of imports a plain dry run does not need
+
+    catalog.ensure_details(entries)
+    current: list[Entry] = []
+    checker = ConfigChecker()
+    with catalog.progress("Checking configs against today's classes", len(entries)) as advance:
+        for entry in entries:
+            advance(1)
+            if entry.status != "success":  # its metadata.json turned out unreadable
+                kept.append((entry, "damaged", _damaged(entry)))
+            elif entry.config is None:
+                kept.append((entry, "unknown", "no stored config (metadata.json or config.json) to check"))
+            else:
+                check = checker.check(entry.fqn, entry.hash, entry.config)
+                if check.verdict == "current":
+                    current.append(entry)
+                elif check.verdict == "stale" and include_stale:
+                    found.append((entry, "stale", check.detail))
+                else:
+                    kept.append((entry, check.verdict, check.detail))
+    return current
 
 
 def _damaged(entry: Entry) -> str:

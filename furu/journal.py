@@ -118,18 +118,36 @@ def _break_seal(base: Path) -> None:
         _log.warning("cannot remove %s (%s): run `furu ls --rescan` to see the latest changes.", base / INTACT_FILE, error)
 
 
-def seal(base: Path) -> bool:
-    """Mark the journal intact (after a catalog checked every artifact); False when that cannot be written."""
+def seal(base: Path) -> str | None:
+    """The journal's seal (creating it after a catalog checked every artifact); None when it cannot be written.
+
+    A seal is a random token: a catalog that remembers another token knows
+    the seal was broken and remade since it last looked, even when some other
+    catalog already checked everything and sealed it again.
+    """
     try:
         _make_dir(base)
-        (base / INTACT_FILE).touch()
+        fd = os.open(base / INTACT_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        return seal_token(base)
     except OSError:
-        return False
-    return True
+        return None
+    try:
+        token = secrets.token_hex(8)
+        os.write(fd, token.encode())
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return token
 
 
-def is_intact(base: Path) -> bool:
-    return (base / INTACT_FILE).exists()
+def seal_token(base: Path) -> str | None:
+    """The current seal, or None when it is broken (or was never made)."""
+    try:
+        return (base / INTACT_FILE).read_text().strip() or None
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _make_dir(path: Path) -> None:

@@ -56,9 +56,13 @@ class ClassGraph(BaseModel):
 
 
 def dependency_tree(entry: Entry, catalog: Catalog, *, max_depth: int | None = None) -> LineageNode:
-    """What ``entry`` depends on, transitively (declared and loaded dependencies)."""
-    by_hash = _by_hash(catalog)
+    """What ``entry`` depends on, transitively (declared and loaded dependencies); each level is one query."""
+    catalog.sync()
     seen: set[str] = set()
+
+    def by_hash(hashes: list[str]) -> dict[str, Entry]:
+        marks = ", ".join("?" * len(hashes))
+        return {found.hash: found for found in catalog.select(f"a.hash IN ({marks})", hashes)} if hashes else {}
 
     def node(current: Entry | None, fqn: str, hash_: str, edge: EdgeKind, depth: int) -> LineageNode:
         out = _node(current, fqn, hash_, edge)
@@ -69,17 +73,25 @@ def dependency_tree(entry: Entry, catalog: Catalog, *, max_depth: int | None = N
         if current is None or (max_depth is not None and depth >= max_depth):
             return out
         catalog.ensure_details([current])
-        for dep_hash, (dep_fqn, dep_edge) in _edges(current).items():
-            out.children.append(node(by_hash.get(dep_hash), dep_fqn, dep_hash, dep_edge, depth + 1))
+        edges = _edges(current)
+        found = by_hash(list(edges))
+        for dep_hash, (dep_fqn, dep_edge) in edges.items():
+            out.children.append(node(found.get(dep_hash), dep_fqn, dep_hash, dep_edge, depth + 1))
         return out
 
     return node(entry, entry.fqn, entry.hash, "root", 0)
 
 
 def dependent_tree(entry: Entry, catalog: Catalog, *, max_depth: int | None = None) -> LineageNode:
-    """What depends on ``entry``, transitively."""
-    reverse = dependents_index(catalog)
+    """What depends on ``entry``, transitively: the index's dependency edges, one query per artifact."""
+    catalog.sync()
+    catalog.ensure_rows(("details",))
     seen: set[str] = set()
+
+    def dependents(hash_: str) -> list[tuple[Entry, EdgeKind]]:
+        found = catalog.select("a.id IN (SELECT artifact FROM deps WHERE hash = ?)", [hash_], order="a.fqn, a.hash")
+        catalog.ensure_details(found)  # those written in the last moments carry no stamp to trust yet
+        return [(child, _edges(child)[hash_][1]) for child in found if hash_ in _edges(child)]
 
     def node(current: Entry, edge: EdgeKind, depth: int) -> LineageNode:
         out = _node(current, current.fqn, current.hash, edge)
@@ -89,7 +101,7 @@ def dependent_tree(entry: Entry, catalog: Catalog, *, max_depth: int | None = No
         seen.add(current.hash)
         if max_depth is not None and depth >= max_depth:
             return out
-        for child, child_edge in sorted(reverse.get(current.hash, []), key=lambda pair: (pair[0].fqn, pair[0].hash)):
+        for child, child_edge in dependents(current.hash):
             out.children.append(node(child, child_edge, depth + 1))
         return out
 
@@ -226,10 +238,6 @@ def _hashes(doc: dict[str, Any], key: str) -> set[str]:
     if not isinstance(refs, list):
         return set()
     return {str(ref["hash"]) for ref in refs if isinstance(ref, dict) and "hash" in ref}
-
-
-def _by_hash(catalog: Catalog) -> dict[str, Entry]:
-    return {entry.hash: entry for entry in catalog.entries()}
 
 
 def _node(entry: Entry | None, fqn: str, hash_: str, edge: EdgeKind) -> LineageNode:

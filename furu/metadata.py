@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from furu.atomic import read_model
 from furu.environment import HostInfo, PackageEnvironment
@@ -18,20 +18,16 @@ from furu.errors import FuruGitError, FuruNotFound
 from furu.layout import ArtifactPaths
 from furu.provenance.model import GitProvenance
 from furu.resources import ResourceUsage
+from furu.schema import DependencyRef as DependencyRef  # defined beside Record so the catalog need not import this module
 from furu.schema import Record
 
 from furu.configs import Config
 
 
-class DependencyRef(BaseModel):
-    """Another artifact this one depends on."""
-
-    fqn: str
-    hash: str
-
-
 class ImportOrigin(BaseModel):
     """Where an imported artifact came from (``furu import``); absent for artifacts made here."""
+
+    model_config = ConfigDict(defer_build=True)  # built on first use, as furu.schema.Record explains
 
     bundle: str
     exported_at: datetime

@@ -8,10 +8,12 @@ import subprocess
 import sys
 import time
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 
 class GpuUsage(BaseModel):
+    model_config = ConfigDict(defer_build=True)  # built on first use, as furu.schema.Record explains
+
     index: int
     name: str
     memory_used_mib: float
@@ -19,6 +21,8 @@ class GpuUsage(BaseModel):
 
 class ResourceUsage(BaseModel):
     """Measured over one ``_create`` call in this process (and its reaped children)."""
+
+    model_config = ConfigDict(defer_build=True)  # built on first use, as furu.schema.Record explains
 
     wall_secs: float
     cpu_user_secs: float

@@ -26,7 +26,8 @@ DATA_DIR_NAME = "furu-data"
 class Settings(BaseModel):
     """All options, validated. Paths are absolute once resolved."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # defer_build: built on first use, as furu.schema.Record explains
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     path: Path | None = None
     artifacts_path: Path | None = None

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from furu.atomic import append_line, read_model, write_model
 from furu.errors import FuruError
@@ -53,6 +53,8 @@ def username() -> str:
 class ErrorInfo(BaseModel):
     """An exception as recorded for a failed attempt."""
 
+    model_config = ConfigDict(defer_build=True)  # built on first use, as furu.schema.Record explains
+
     type: str
     message: str
     traceback: str
@@ -68,6 +70,8 @@ class ErrorInfo(BaseModel):
 
 class Attempt(BaseModel):
     """One try at creating the artifact, by one process (or one cluster job)."""
+
+    model_config = ConfigDict(defer_build=True)  # built on first use, as furu.schema.Record explains
 
     id: str
     number: int

@@ -141,10 +141,10 @@ def _read_metadata(paths: ArtifactPaths, label: str) -> Metadata:
 
 def _repository_for(git: GitProvenance, current: settings.Settings) -> Path:
     """The repository to materialise from: this project's, else the one recorded at capture."""
-    from furu.provenance.repository import discover_git_dir
+    from furu.provenance.git_command import locate_repository  # git rev-parse: no pygit2 to import
 
     for candidate in (current.project_root, Path(git.repo_root) if git.repo_root else None):
-        if candidate is not None and discover_git_dir(candidate) is not None:
+        if candidate is not None and locate_repository(candidate) is not None:
             return candidate
     raise FuruGitError(
         f"No git repository found to restore snapshot {git.snapshot_id} into: run "

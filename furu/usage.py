@@ -1,21 +1,22 @@
 """Disk usage: bytes per namespace (module), class or artifact, largest first.
 
-Sizes are measured once per artifact and kept in the catalog's index until the
-artifact's directory (or its ``.furu/``) changes; files written later deep
-inside an unchanged directory are counted on the next change. The shared
-``raw/`` directory is reported on its own line.
+Sizes are measured once per artifact and kept in the catalog's index until
+furu records a change to the artifact; the sums are SQL over the index. Files
+written into an artifact directory later, by hand, are counted after its next
+change or ``furu ls --rescan``. The shared ``raw/`` directory is reported on
+its own line.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from furu import layout
-from furu.catalog import Catalog, Entry
+from furu.catalog import Catalog
+from furu.catalog.pages import namespace_of
 from furu.catalog.reading import directory_size
 
 GroupBy = Literal["namespace", "class", "artifact"]
@@ -38,34 +39,36 @@ class DiskUsage(BaseModel):
 
 
 def disk_usage(by: GroupBy = "class", *, catalog: Catalog | None = None, limit: int | None = None) -> DiskUsage:
-    """Measure every artifact (cached sizes are reused) and group the bytes."""
+    """Measure every artifact not measured yet and group the bytes."""
     catalog = catalog or Catalog()
-    entries = catalog.refresh()
-    catalog.ensure_sizes(entries)
+    catalog.sync()
+    catalog.ensure_rows(("sizes",))
     rows: list[UsageRow]
     if by == "artifact":
-        rows = [UsageRow(key=f"{e.fqn} {e.hash[:8]}", artifacts=1, bytes=e.size_bytes or 0, dir=e.dir) for e in entries]
+        cursor = catalog.execute(
+            "SELECT a.fqn, a.hash, s.class_dir, coalesce(a.size_bytes, 0) FROM artifacts a JOIN shards s "
+            "ON s.id = a.shard ORDER BY 4 DESC, 1, 2" + (f" LIMIT {int(limit)}" if limit else "")
+        )
+        rows = [UsageRow(key=f"{fqn} {hash_[:8]}", artifacts=1, bytes=size, dir=f"{d}/{hash_}") for fqn, hash_, d, size in cursor]
     else:
         groups: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        for entry in entries:
-            group = groups[namespace_of(entry) if by == "namespace" else entry.fqn]
-            group[0] += 1
-            group[1] += entry.size_bytes or 0
+        cursor = catalog.execute(
+            "SELECT a.fqn, s.class_dir, count(*), coalesce(sum(a.size_bytes), 0) FROM artifacts a "
+            "JOIN shards s ON s.id = a.shard GROUP BY a.shard, a.fqn"
+        )
+        for fqn, class_dir, count, size in cursor:
+            group = groups[namespace_of(fqn, class_dir) if by == "namespace" else fqn]
+            group[0] += count
+            group[1] += size
         rows = [UsageRow(key=key, artifacts=count, bytes=size) for key, (count, size) in groups.items()]
     rows.sort(key=lambda row: (-row.bytes, row.key))
-    artifact_bytes = sum(entry.size_bytes or 0 for entry in entries)
+    artifact_bytes, artifacts = catalog.execute("SELECT coalesce(sum(size_bytes), 0), count(*) FROM artifacts").fetchone()
     raw = directory_size(str(layout.raw_dir(catalog.settings.data_root)))
     return DiskUsage(
         by=by,
         rows=rows[:limit] if limit else rows,
         artifact_bytes=artifact_bytes,
-        artifacts=len(entries),
+        artifacts=artifacts,
         raw_bytes=raw,
         total_bytes=artifact_bytes + raw,
     )
-
-
-def namespace_of(entry: Entry) -> str:
-    """The module part of the class name (the class directory's parents)."""
-    qualname = Path(entry.shard.class_dir).name
-    return entry.fqn[: -len(qualname) - 1] if entry.fqn.endswith("." + qualname) else entry.fqn.rpartition(".")[0]

@@ -76,11 +76,11 @@ def test_a_module_that_fails_to_import_makes_its_artifacts_unknown_never_garbage
 def test_tuple_keyed_and_any_fields_are_never_deleted_as_garbage(lab):
     """These did not round-trip through to_dict, and gc used to delete them as orphans."""
     hashes = create(lab, "Model(weights={(1, 2): 0.5})", "Model(extra={1: 'a'})")
-    result = furu_json(lab, "gc", "--yes")
-    assert result["removal"]["removed"] == []
+    result = furu_json(lab, "gc", "--yes", "--stale")  # checked against today's classes, stale ones deleted
+    assert result["removal"]["removed"] == [] and result["plan"]["candidates"] == []
     for expr, furu_hash in hashes.items():
         assert artifact_dir(lab / "furu-data", "Model", furu_hash).is_dir()
-        assert kept(result["plan"]).get(furu_hash, ("current",))[0] in ("current", "stale")
+        assert furu_hash not in kept(result["plan"])  # current: they rebuild and rehash to their own directory
         assert loads(lab, expr) == "model of d"
 
 
@@ -88,13 +88,21 @@ def test_stale_results_are_listed_and_deleted_only_with_stale(lab):
     hashes = create(lab, "Data(name='old')")
     steps = lab / "lab" / "steps.py"
     steps.write_text(steps.read_text().replace("class Data(furu.Furu[str]):", "class Data(furu.Furu[str], version='2'):"))
-    out = furu(lab, "gc", "--yes").stdout
-    assert "Kept 1 stale" in out and "--stale deletes them" in out
     path = artifact_dir(lab / "furu-data", "Data", hashes["Data(name='old')"])
+    out = furu(lab, "gc", "--yes").stdout  # not checked (no class imported), and never deleted
+    assert "Not checked against today's classes: 1 successful artifact, kept whether stale or not." in out
+    assert "`furu gc --stale` checks them and lists the stale ones" in out
     assert path.is_dir()
-    plan = furu_json(lab, "gc")["plan"]
+    out = furu(lab, "gc", "--yes", "--older-than", "0s").stdout  # unused-looking, so checked: stale, kept
+    assert "Kept 1 stale" in out and "--stale deletes them" in out
+    assert path.is_dir()
+    plan = furu_json(lab, "gc", "--older-than", "0s")["plan"]
     assert kept(plan)[path.name][0] == "stale"
     assert kept(plan)[path.name][1].startswith("its stored config now hashes to ")
+    listed = furu_json(lab, "gc", "--stale")["plan"]  # the dry run that lists them
+    assert [(c["record"]["hash"], c["reason"]) for c in listed["candidates"]] == [(path.name, "stale")]
+    assert listed["candidates"][0]["detail"].startswith("its stored config now hashes to ")
+    assert path.is_dir()
     result = furu_json(lab, "gc", "--yes", "--stale")
     assert [(c["record"]["hash"], c["reason"]) for c in result["plan"]["candidates"]] == [(path.name, "stale")]
     assert not path.exists()

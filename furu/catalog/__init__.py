@@ -1,13 +1,17 @@
-"""The catalog: every artifact under the data roots, as records, fast (see docs/cli.md).
+"""The catalog: every artifact under the data roots, queried in milliseconds (see docs/cli.md).
 
-The artifact directories are the only truth; the index under
-``<data_root>/.catalog/`` is a cache validated against them on every use and
-rebuilt from them when deleted.
+The artifact directories are the only truth; the index (a SQLite database on
+local disk, fed by a change journal) is a cache of them, rebuilt whenever it is
+missing or doubtful. Every view asks it the same questions:
 
 ::
 
-    from furu.catalog import scan, read_record
-    for record in scan(details=True):
+    from furu.catalog import counts, distinct, page, read_record, scan
+    shown = page("status=failed or lr>1e-3", sort="-runtime", limit=100, offset=0)
+    shown.matched, shown.total, [record.hash for record in shown.records]
+    counts(by="class")             # artifacts per class
+    distinct("data.name")          # the values a config field takes, most frequent first
+    for record in scan(details=True):  # every artifact
         print(record.fqn, record.hash, record.status, record.config)
 """
 
@@ -18,6 +22,7 @@ from pathlib import Path
 from furu.catalog.catalog import Catalog
 from furu.progress import Progress, no_progress
 from furu.catalog.entry import Entry
+from furu.catalog.pages import Page, ValueCount, counts, distinct, page
 from furu.catalog.record import ArtifactRecord
 from furu.statuses import STATUSES, ArtifactStatus
 from furu.errors import FuruNotFound
@@ -55,8 +60,13 @@ __all__ = [
     "ArtifactStatus",
     "Catalog",
     "Entry",
+    "Page",
     "Progress",
+    "ValueCount",
+    "counts",
+    "distinct",
     "no_progress",
+    "page",
     "read_record",
     "scan",
 ]

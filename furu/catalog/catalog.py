@@ -1,15 +1,19 @@
 """``Catalog``: every artifact under the data roots, listed fast and never stale.
 
 The artifact directories are the truth; the index (:mod:`furu.catalog.store`)
-is a cache of them. A refresh costs what changed, not what exists: it walks
-the namespace tree (a ``stat`` per class directory, listing only those whose
-names changed), tails the change journal (:mod:`furu.journal`) and re-reads
-exactly the artifacts it names; everything else comes from the index. When the
-journal cannot vouch for the tree (a new index, a file that shrank, a sync
-older than the journal keeps) every artifact's ``.furu/`` is checked instead,
-and :meth:`Catalog.rescan` re-reads everything. An attempt that says
-"running" is checked against its lock holder on every refresh, since a holder
-can die without touching the directory.
+is a cache of them. Bringing it up to date (:meth:`Catalog.sync`) costs what
+changed, not what exists: it walks the namespace tree (a ``stat`` per class
+directory, listing only those whose names changed), tails the change journal
+(:mod:`furu.catalog.tail`) and re-reads exactly the artifacts it names, plus
+those that may be in flux (running, queued, absent, just written). When the
+journal cannot vouch for the tree, every artifact's ``.furu/`` is checked
+instead, and :meth:`Catalog.rescan` re-reads everything. An attempt that says
+"running" is checked against its lock holder every time, since a holder can
+die without touching the directory.
+
+Queries then run in SQL (:meth:`Catalog.select`, :meth:`Catalog.count_by`,
+:meth:`Catalog.distinct`); :meth:`Catalog.refresh` materializes every entry
+for the commands that walk them all.
 """
 
 from __future__ import annotations
@@ -19,8 +23,9 @@ import os
 import shutil
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from furu import journal, layout
 from furu.atomic import DISK_FULL
@@ -38,7 +43,17 @@ from furu.catalog.reading import (
     read_marks,
 )
 from furu.catalog.record import ArtifactRecord
-from furu.catalog.store import IndexUnusable, Store, open_store
+from furu.catalog.store import (
+    DETAILS_COLUMNS,
+    IN_MEMORY,
+    SUMMARY_COLUMNS,
+    IndexUnusable,
+    Store,
+    details_from_row,
+    entry_from_row,
+    open_store,
+)
+from furu.catalog.tail import read_tail
 from furu.catalog.walk import ClassDir, DirIndex, TreeWalk, artifact_names
 from furu.locking import ArtifactLock
 
@@ -53,13 +68,30 @@ DIRECT_READ_RATIO = 20
 SYNCED_AT = "synced_at"
 """Index meta key: when (ns) the journal was last read to its end."""
 
+SEAL = "journal_seal"
+"""Index meta key: the journal's seal when it was last read (see :func:`furu.journal.seal`)."""
+
+UNSETTLED = "a.stamp = -1 OR a.created IS NULL OR a.raw_status IN ('running', 'queued', 'absent')"
+"""Rows whose summary may change without much happening: checked against their directory on every sync."""
+
+NEEDS = {
+    "marks": "a.marks_stamp IS NULL OR a.marks_stamp != a.stamp OR a.stamp = -1",
+    "details": "a.details_stamp IS NULL OR a.details_stamp != a.stamp OR a.stamp = -1",
+    "sizes": "a.size_bytes IS NULL OR a.size_stamp IS NULL OR a.size_stamp = -1",
+}
+"""Rows whose tags and name, details or size must be read before a query can filter or sort on them."""
+
+_ROW = f"s.class_dir, s.fqn, s.version_controlled, {SUMMARY_COLUMNS}, a.status, a.problem, {DETAILS_COLUMNS}"
+_FROM = "artifacts a JOIN shards s ON s.id = a.shard"
+
 
 class Catalog:
     """The artifacts of one project (its data root and its version-controlled artifacts root).
 
-    ``Catalog().refresh()`` returns current entries; ``records(entries)`` turns
-    them into :class:`ArtifactRecord`; ``ensure_details`` / ``ensure_sizes``
-    add what ``metadata.json`` and the directory sizes tell, on demand.
+    ``sync()`` brings the index up to date; ``select(...)`` and friends query
+    it; ``refresh()`` returns every current entry; ``records(entries)`` turns
+    entries into :class:`ArtifactRecord`; ``ensure_details`` /
+    ``ensure_sizes`` add what ``metadata.json`` and the directory sizes tell.
     """
 
     def __init__(
@@ -78,70 +110,127 @@ class Catalog:
         self.index_path = index_path(self.settings.data_root)
         self.use_index = use_index
         self.progress = progress
-        self._shards: dict[str, Shard] = {}
+        self.warn = warn or _log.warning
+        """Called once (at most) with a one-line warning when the index cannot be used."""
+        self.index_problem: str | None = None
+        """Why the index on disk could not be used (then one in memory serves this catalog)."""
+        self.checked_all: str | None = None
+        """Why the last sync checked every artifact's ``.furu/`` (None: the journal vouched for them)."""
+        self.total = 0
+        """Artifacts under the roots at the last sync (also those of classes it skipped)."""
+        self._shards: dict[str, Shard] = {}  # materialized: every entry of the class directory
+        self._partial: dict[str, Shard] = {}  # a few entries of class directories not materialized
+        self._found: dict[str, ClassDir] = {}
         self._store_cache: Store | None = None
         self._manifest_cache: dict[str, DirIndex] | None = None
+        self._manifest_dirty = False
         self._changed: dict[int, Entry] = {}
         self._details_changed: dict[int, Entry] = {}
         self._removed: list[tuple[str, str]] = []
-        self._shards_changed: set[str] = set()
+        self._shards_changed: dict[str, Shard] = {}
         self._journal_offsets: dict[str, int] | None = None
         self._journal_read = False
+        self._seal: str | None = None
         self._complete = False
-        self.total = 0
-        """Artifacts under the roots at the last refresh (also those of classes it skipped)."""
-        self._manifest_dirty = False
-        self.warn = warn or _log.warning
-        """Called once (at most) with a one-line warning when the index cannot be written."""
-        self.index_problem: str | None = None
-        """Why the index could not be written (then it is no longer tried: listing works without it)."""
-        self.checked_all: str | None = None
-        """Why the last refresh checked every artifact's ``.furu/`` (None: the journal vouched for them)."""
+        self._syncing = False
 
-    # -- listing ---------------------------------------------------------------------
+    # -- bringing the index up to date -------------------------------------------------------
 
-    def refresh(self, classes: Callable[[str], bool] | None = None) -> list[Entry]:
-        """Bring the entries up to date with the directories and return them.
+    def sync(self, classes: Callable[[str], bool] | None = None) -> None:
+        """Bring the index up to date with the directories (``classes``: only class names it accepts)."""
+        self._syncing = True
+        try:
+            self._sync(classes)
+        except _IndexSwitched:  # the index on disk failed mid-way: start over with one in memory
+            self._sync(classes)
+        finally:
+            self._syncing = False
 
-        ``classes`` limits the work to class names (fqns) it accepts. Entries
-        the journal names, and those that may be in flux (running, absent,
-        recently changed), are checked against their directory; when the
-        journal cannot vouch for the tree, all of them are.
-        """
+    def _sync(self, classes: Callable[[str], bool] | None) -> None:
         racy_after = time.time_ns() - RACY_WINDOW_NS
-        journaled = self._tail_journal()
-        validate = journaled is None
-        found: dict[str, Shard] = {}
+        store = self._store()
+        tail = self._tail_journal(store)
+        rows = store.shard_rows()
+        was_empty = not rows
         to_read: list[tuple[Shard, str]] = []
         self.total = 0
+        self._found = {}
         for found_dir in self._walk(racy_after, complete=classes is None):
             if classes is not None and not classes(found_dir.fqn):
                 self.total += found_dir.count
                 continue
-            shard = self._shard(found_dir.path, found_dir.fqn, found_dir.version_controlled)
+            self._found[found_dir.path] = found_dir
+            row = rows.get(found_dir.path)
             names, stamp = found_dir.names, found_dir.stamp
-            if names is None and (not shard.listed or shard.dir_stamp != stamp or stamp == NO_STAMP):
+            if names is None and (row is None or row.dir_stamp != stamp or stamp == NO_STAMP or row.fqn != found_dir.fqn):
                 names = artifact_names(found_dir.path)
-            if names is not None:
-                to_read.extend((shard, name) for name in self._sync_names(shard, names))
-                if shard.dir_stamp != stamp:
-                    shard.dir_stamp = stamp
-                    self._shards_changed.add(shard.class_dir)
-            found[found_dir.path] = shard
+            if names is None:
+                continue
+            slot = self._slot(found_dir.path, found_dir.fqn, found_dir.version_controlled)
+            materialized = self._shards.get(found_dir.path)
+            known = set(materialized.entries) if materialized is not None else set(store.hashes(row.id)) if row else set()
+            current = set(names)
+            for gone in known - current:
+                self._drop(found_dir.path, gone)
+            to_read.extend((slot, name) for name in names if name not in known)
+            slot.dir_stamp = stamp
+            self._shards_changed[found_dir.path] = slot
         self._read(to_read, racy_after)
-        fresh_dirs = {f"{shard.class_dir}/{name}" for shard, name in to_read}
-        journal_read = self._apply_journal((journaled or set()) - fresh_dirs, found, racy_after)
-        self.total += sum(len(shard.entries) for shard in found.values())
+        fresh = {f"{shard.class_dir}/{name}" for shard, name in to_read}
+        self._reread(sorted(tail - fresh) if tail is not None else [], racy_after)
+        if tail is not None or not was_empty:  # a new index has just read everything
+            self._check_rows(None if tail is None else UNSETTLED, fresh | (tail or set()), racy_after)
         if classes is None:
-            for gone in set(self._shards) - set(found):
+            for gone in set(self._shards) - set(self._found):
                 del self._shards[gone]
-        entries = [entry for shard in found.values() for entry in shard.entries.values()]
-        fresh = {id(shard.entries[name]) for shard, name in to_read} | {id(entry) for entry in journal_read}
-        self.validate([e for e in entries if id(e) not in fresh and (validate or _unsettled(e))])
-        self._check_holders([shard.entries[name] for shard, name in to_read])
         self.save(prune=classes is None and self._manifest_dirty)
+        if classes is None:
+            self.total = self._store().db.execute("SELECT count(*) FROM artifacts").fetchone()[0]
+        else:
+            self.total += sum(found.count for found in self._found.values())
+
+    def rescan(self) -> None:
+        """Re-read every artifact directory from scratch and rebuild the index from what it finds.
+
+        The reconciliation for anything the journal did not see: artifacts
+        copied in by hand or written by other tools, files edited in place.
+        """
+        store = self._store()
+        try:
+            store.forget_everything()
+        except sqlite3.Error as error:
+            self._index_failed(error)
+        self._shards.clear()
+        self._partial.clear()
+        self._manifest_cache = {}
+        self._manifest_dirty = True
+        self._complete = False
+        self._journal_offsets = None
+        self.sync()
+
+    # -- every entry -------------------------------------------------------------------------
+
+    def refresh(self, classes: Callable[[str], bool] | None = None) -> list[Entry]:
+        """Every current entry (of the class names ``classes`` accepts), materialized from the index."""
+        self.sync(classes)
+        store = self._store()
+        entries: list[Entry] = []
+        for found_dir in self._found.values():
+            shard = self._shards.get(found_dir.path)
+            if shard is None:
+                shard = Shard(found_dir.path, found_dir.fqn, found_dir.version_controlled)
+                self._load_shard(store, shard)
+                self._shards[found_dir.path] = shard
+                self._partial.pop(found_dir.path, None)
+            entries.extend(shard.entries.values())
         self._complete = self._complete or classes is None
         return entries
+
+    def entries(self) -> list[Entry]:
+        """Entries as of the last full refresh (refreshing first when there was none)."""
+        if not self._complete:
+            return self.refresh()
+        return [entry for shard in self._shards.values() for entry in shard.entries.values()]
 
     def validate(self, entries: Iterable[Entry]) -> None:
         """Re-read the entries whose ``.furu/`` changed since they were read (in place)."""
@@ -155,32 +244,53 @@ class Catalog:
                     self._mark(entry)
                     advance(1)
         self._check_holders(entries)
+        self.save()
 
-    def rescan(self) -> list[Entry]:
-        """Re-read every artifact directory from scratch and rebuild the index from what it finds.
+    # -- queries -----------------------------------------------------------------------------
 
-        The reconciliation for anything the journal did not see: artifacts
-        copied in by hand or written by other tools, files edited in place.
+    def select(
+        self, where: str = "1", params: Sequence[Any] = (), *, order: str = "a.id", limit: int | None = None,
+        offset: int = 0, needs: Iterable[str] = (),
+    ) -> list[Entry]:
+        """Entries of the rows matching a WHERE clause over ``artifacts a``, in ``order``, one page of them.
+
+        ``needs`` names what the clause reads besides the summary (``marks``,
+        ``details``, ``sizes``): it is read first for every row that lacks it.
+        Call :meth:`sync` before.
         """
-        self._shards.clear()
-        self._manifest_cache = {}
-        self._manifest_dirty = True
-        self._complete = False
-        store = self._store()
-        if store is not None:
-            try:
-                store.forget_everything()
-            except sqlite3.Error as error:
-                self._index_failed(error)
-        self._journal_offsets = None
-        self._journal_read = False
-        return self.refresh()
+        self.ensure_rows(needs)
+        page = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
+        cursor = self._store().db.execute(f"SELECT {_ROW} FROM {_FROM} WHERE {where} ORDER BY {order}{page}", list(params))
+        with paused_gc():
+            return [self._entry_from_query(values) for values in cursor]
 
-    def entries(self) -> list[Entry]:
-        """Entries as of the last full refresh (refreshing first when there was none)."""
-        if not self._complete:
-            return self.refresh()
-        return [entry for shard in self._shards.values() for entry in shard.entries.values()]
+    def count(self, where: str = "1", params: Sequence[Any] = ()) -> int:
+        return int(self._store().db.execute(f"SELECT count(*) FROM artifacts a WHERE {where}", list(params)).fetchone()[0])
+
+    def count_by(self, column: str, where: str = "1", params: Sequence[Any] = ()) -> dict[str, int]:
+        """How many matching rows per value of a column expression (``a.status``, ``a.fqn``)."""
+        cursor = self._store().db.execute(
+            f"SELECT {column}, count(*) FROM artifacts a WHERE {where} GROUP BY 1 ORDER BY 2 DESC, 1", list(params)
+        )
+        return {str(value): int(count) for value, count in cursor}
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        """A read query of your own over the index (``artifacts``, ``shards``, ``fields``, ``deps``)."""
+        return self._store().db.execute(sql, list(params))
+
+    def ensure_rows(self, needs: Iterable[str]) -> None:
+        """Read tags and names, details or sizes for every row of the index that lacks them."""
+        for need in ("marks", "details", "sizes"):
+            if need not in needs:
+                continue
+            cursor = self._store().db.execute(f"SELECT {_ROW} FROM {_FROM} WHERE {NEEDS[need]}")
+            with paused_gc():
+                entries = [self._entry_from_query(values) for values in cursor]
+            if not entries:
+                continue
+            {"marks": self.ensure_marks, "details": self.ensure_details, "sizes": self.ensure_sizes}[need](entries)
+
+    # -- one artifact ------------------------------------------------------------------------
 
     def records(self, entries: Iterable[Entry], *, details: bool = True, sizes: bool = False) -> list[ArtifactRecord]:
         """Public records of ``entries`` (tags and name always; details and sizes on request)."""
@@ -196,24 +306,19 @@ class Catalog:
         """The entry of one artifact directory, read fresh (None when it is not one)."""
         path = Path(artifact_dir).absolute()
         name = path.name
-        if not is_artifact_name(name):
+        if not is_artifact_name(name) or not path.is_dir():
             return None
         class_dir = str(path.parent)
-        for root, version_controlled in self.roots:
-            root_str = str(root.absolute())
-            if class_dir.startswith(root_str + os.sep):
-                fqn = ".".join(Path(class_dir[len(root_str) + 1 :]).parts)
-                shard = self._shard(class_dir, fqn, version_controlled)
-                break
-        else:
-            fqn = _fqn_from_files(path) or path.parent.name
-            shard = self._shard(class_dir, fqn, False)
-        if not path.is_dir():
-            return None
-        entry = read_entry(shard, name, time.time_ns() - RACY_WINDOW_NS)
-        shard.entries[name] = entry
-        self._mark(entry)
+        found = self._class_of(class_dir)
+        if found is None:  # outside the roots (an exported tree, a copy): read, never indexed
+            shard = Shard(class_dir, _fqn_from_files(path) or path.parent.name, False)
+            entry = shard.entries[name] = read_entry(shard, name, time.time_ns() - RACY_WINDOW_NS)
+            self._check_holders([entry], index=False)
+            return entry
+        shard = self._slot(class_dir, *found)
+        entry = self._put(shard, read_entry(shard, name, time.time_ns() - RACY_WINDOW_NS))
         self._check_holders([entry])
+        self.save()
         return entry
 
     def find_prefix(self, prefix: str) -> list[Entry]:
@@ -223,16 +328,22 @@ class Catalog:
     def dirs_with_prefix(self, prefix: str) -> list[str]:
         """Artifact directories whose name starts with ``prefix`` (nothing is read but names)."""
         found: list[str] = []
+        rows = self._store().shard_rows()
         for found_dir in self._walk(time.time_ns() - RACY_WINDOW_NS, complete=False):
             names = found_dir.names
-            if names is None:
-                shard = self._shard(found_dir.path, found_dir.fqn, found_dir.version_controlled)
-                fresh = shard.listed and shard.dir_stamp == found_dir.stamp and found_dir.stamp != NO_STAMP
-                names = list(shard.entries) if fresh else artifact_names(found_dir.path)
+            row = rows.get(found_dir.path)
+            if names is None and row is not None and row.dir_stamp == found_dir.stamp and found_dir.stamp != NO_STAMP:
+                cursor = self._store().db.execute(
+                    "SELECT hash FROM artifacts WHERE shard = ? AND hash >= ? AND hash < ?",
+                    (row.id, prefix, prefix + "\uffff"),
+                )
+                names = [value for (value,) in cursor]
+            elif names is None:
+                names = artifact_names(found_dir.path)
             found.extend(f"{found_dir.path}/{name}" for name in names if name.startswith(prefix))
         return found
 
-    # -- details and sizes -------------------------------------------------------------
+    # -- tags, details and sizes -------------------------------------------------------------
 
     def ensure_marks(self, entries: Iterable[Entry]) -> None:
         """Read tags and name, and check success markers, where not done at the current stamp."""
@@ -250,7 +361,7 @@ class Catalog:
         """Read config, version and dependencies (from the index, else metadata.json).
 
         A few entries of a big class are read straight from their metadata.json:
-        that beats loading the class's whole details file from the index.
+        that beats loading the class's whole details from the index.
         """
         missing = [e for e in entries if not _details_current(e)]
         if not missing:
@@ -261,9 +372,8 @@ class Catalog:
         to_read: list[Entry] = []
         for group in by_shard.values():
             shard = group[0].shard
-            store = self._store() if not shard.details_loaded else None
-            if store is not None and len(group) * DIRECT_READ_RATIO >= len(shard.entries):
-                cached = store.load_details(shard)
+            if not shard.details_loaded and len(group) * DIRECT_READ_RATIO >= len(shard.entries):
+                cached = self._store().load_details(shard)
                 shard.details_loaded = True
                 for entry in shard.entries.values():
                     found = cached.get(entry.hash)
@@ -297,39 +407,33 @@ class Catalog:
                 advance(1)
         self.save()
 
-    # -- the index ---------------------------------------------------------------------
+    # -- writing the index -------------------------------------------------------------------
 
     def save(self, *, prune: bool = False) -> None:
-        """Write what changed to the index; a data root that cannot be written just goes without.
+        """Write what changed to the index; an index that cannot be written is one warning, once.
 
-        The index is only a cache, so failing to write it (read-only data root,
-        full disk, a file in the way) is one warning, once, and the listing
-        carries on from the artifact directories.
+        The index is only a cache: when the one on disk fails (read-only data
+        root, full disk, a file in the way) this catalog carries on with one in
+        memory, filled from the artifact directories.
         """
         pending = self._changed or self._details_changed or self._removed or self._shards_changed
         if not (pending or self._manifest_dirty or self._journal_read or prune):
             return
-        store = self._store(create=True)
-        if store is None:
-            return
+        store = self._store()
         try:
             with store.transaction() as db:
-                store.save(
-                    db,
-                    [self._shards[path] for path in self._shards_changed if path in self._shards],
-                    self._changed.values(),
-                    self._details_changed.values(),
-                    self._removed,
-                )
+                store.save(db, self._shards_changed.values(), self._changed.values(), self._details_changed.values(), self._removed)
                 if self._manifest_dirty and self._manifest_cache is not None:
                     store.save_dirs(db, self._manifest_cache)
                 if self._journal_read and self._journal_offsets is not None:
                     store.save_journal_offsets(db, self._journal_offsets)
                     store.set_meta(db, SYNCED_AT, str(time.time_ns()))
+                    store.set_meta(db, SEAL, self._seal or "")
                 if prune:
-                    store.prune_shards(db, set(self._shards))
+                    store.prune_shards(db, set(self._found))
         except sqlite3.Error as error:
             self._index_failed(error)
+            self._start_over()
             return
         self._changed.clear()
         self._details_changed.clear()
@@ -339,69 +443,24 @@ class Catalog:
 
     def forget(self, entry: Entry) -> None:
         """Drop an entry whose directory was removed."""
-        entry.shard.entries.pop(entry.hash, None)
-        self._removed.append((entry.shard.class_dir, entry.hash))
+        self._drop(entry.shard.class_dir, entry.hash)
+        self.save()
 
-    # -- internals ---------------------------------------------------------------------
+    # -- internals ---------------------------------------------------------------------------
 
-    def _shard(self, class_dir: str, fqn: str, version_controlled: bool) -> Shard:
-        shard = self._shards.get(class_dir)
-        if shard is None:
-            shard = Shard(class_dir, fqn, version_controlled)
-            store = self._store()
-            if store is None or not self._load_shard(store, shard):
-                self._shards_changed.add(class_dir)
-            self._shards[class_dir] = shard
-        return shard
-
-    def _load_shard(self, store: Store, shard: Shard) -> bool:
-        try:
-            with paused_gc():
-                return store.load_shard(shard)
-        except sqlite3.Error as error:
-            self._index_failed(error)
-            return False
-
-    def _mark(self, entry: Entry) -> None:
-        """Remember that ``entry``'s row must be written."""
-        self._changed[id(entry)] = entry
-
-    def _sync_names(self, shard: Shard, names: list[str]) -> list[str]:
-        """Drop entries whose directory is gone; return the names that have no entry yet."""
-        entries = shard.entries
-        new = [name for name in names if name not in entries]
-        if len(entries) + len(new) != len(names):
-            current = set(names)
-            for name in [name for name in entries if name not in current]:
-                del entries[name]
-                self._removed.append((shard.class_dir, name))
-        shard.listed = True
-        return new
-
-    # -- the index and the journal --------------------------------------------------------
-
-    def _store(self, *, create: bool = False) -> Store | None:
-        """The open index; None without one (not wanted, unusable, or not created yet and not asked to)."""
+    def _store(self) -> Store:
+        """The open index: on disk where possible, else in memory for this catalog."""
         if self._store_cache is not None:
             return self._store_cache
-        if not self.use_index or self.index_problem is not None:
-            return None
-        if not create and not self.index_path.exists():
-            return None
-        if create:
-            if not self.settings.data_root.is_dir():
-                return None  # nothing created yet: no cache either (and no furu-data/ to appear in git status)
+        if self.use_index and self.index_problem is None and self.settings.data_root.is_dir():
             try:
                 layout.prepare_root(self.settings.data_root, layout.DATA_ROOT_GITIGNORE)  # ignores .catalog/
                 _remove_old_index(self.settings.data_root / INDEX_DIR)
-            except OSError as error:
+                self._store_cache = open_store(self.index_path)
+                return self._store_cache
+            except (IndexUnusable, sqlite3.Error, OSError) as error:
                 self._index_failed(error)
-                return None
-        try:
-            self._store_cache = open_store(self.index_path)
-        except (IndexUnusable, sqlite3.Error) as error:
-            self._index_failed(error)
-            return None
+        self._store_cache = open_store(IN_MEMORY)
         return self._store_cache
 
     def _index_failed(self, error: BaseException) -> None:
@@ -422,101 +481,45 @@ class Catalog:
             f"artifact directories instead (slower). {fix}"
         )
 
-    def _tail_journal(self) -> set[str] | None:
-        """Artifact directories the journal names since the index last read it; None when it cannot vouch.
+    def _start_over(self) -> None:
+        """After the index on disk failed: forget what came from it and fill the one in memory."""
+        self._changed.clear()
+        self._details_changed.clear()
+        self._removed.clear()
+        self._shards_changed.clear()
+        self._shards.clear()
+        self._partial.clear()
+        self._manifest_cache = None
+        self._manifest_dirty = False
+        self._journal_offsets = None
+        self._complete = False
+        if self._syncing:
+            raise _IndexSwitched
+        self.sync()
 
-        A journal file that shrank, a last sync older than the journal keeps,
-        or no sync at all (a new index) mean changes may have been missed:
-        then every artifact is checked (and the journal read to its end).
-        """
-        store = self._store()
-        offsets = self._journal_offsets
-        if offsets is None:
-            offsets = store.journal_offsets() if store is not None else {}
-        synced = store.meta(SYNCED_AT) if store is not None and self._journal_offsets is None else None
-        now = time.time_ns()
-        vouched = self._journal_offsets is not None or synced is not None
-        if synced is not None and now - int(synced) > (journal.RETENTION_DAYS - 1) * 86_400 * 10**9:
-            vouched = False
-            self.checked_all = "the index was last brought up to date longer ago than the change journal keeps"
-        elif not vouched:
-            self.checked_all = "a new index: every artifact is read"
+    def _tail_journal(self, store: Store) -> set[str] | None:
+        """Artifact directories the journal names since the index last read it; None when it cannot vouch."""
         base = journal.journal_dir(self.settings.data_root)
-        if vouched and self._journal_offsets is None and not journal.is_intact(base):
-            vouched = False
-            self.checked_all = "a change could not be written to the change journal (or it was never sealed)"
-        first_day = journal.day_of(int(synced) - 86_400 * 10**9) if synced is not None else ""
-        changed: set[str] = set()
         roots = {journal.DATA: str(self.roots[0][0].absolute()), journal.VERSION_CONTROLLED: str(self.roots[1][0].absolute())}
-        kept: dict[str, int] = {}
-        for day in _listdir(base):
-            if day < first_day or not day.isdigit():
-                continue
-            for name in _listdir(base / day):
-                key = f"{day}/{name}"
-                offset = offsets.get(key, 0)
-                try:
-                    size = os.stat(base / day / name).st_size
-                except OSError:
-                    continue
-                if size < offset:
-                    vouched = False
-                    self.checked_all = f"the change journal file {base / key} shrank"
-                    offset = 0
-                if size > offset:
-                    offset += _read_changes(base / day / name, offset, size, roots, changed)
-                kept[key] = offset
-        self._journal_offsets = kept
+        if self._journal_offsets is None:
+            synced = store.meta(SYNCED_AT)
+            self._seal = store.meta(SEAL) or None
+            tail = read_tail(base, store.journal_offsets(), int(synced) if synced else None, self._seal, roots)
+        else:  # this catalog read it before: it vouches for what came since
+            tail = read_tail(base, self._journal_offsets, time.time_ns(), self._seal, roots)
+        self._journal_offsets = tail.offsets
         self._journal_read = True
-        self._prune_journal(base, now)
-        if not vouched and self.settings.data_root.is_dir():
-            journal.seal(base)  # sealed before checking: a write that fails from now on breaks it again
-        if vouched:
-            self.checked_all = None
-        return changed if vouched else None
-
-    def _prune_journal(self, base: Path, now: int) -> None:
-        """Delete journal days older than :data:`journal.RETENTION_DAYS` (any process may; all agree on it)."""
-        oldest = journal.day_of(now - journal.RETENTION_DAYS * 86_400 * 10**9)
-        for day in _listdir(base):
-            if day.isdigit() and day < oldest:
-                shutil.rmtree(base / day, ignore_errors=True)  # another process may be pruning it too
-
-    def _apply_journal(self, changed: set[str], found: dict[str, Shard], racy_after: int) -> list[Entry]:
-        """Re-read the artifacts the journal names (those of classes this refresh skipped too)."""
-        read: list[Entry] = []
-        for artifact_dir in changed:
-            class_dir, _, name = artifact_dir.rpartition("/")
-            shard = found.get(class_dir) or self._shards.get(class_dir)
-            if shard is None:
-                shard = self._loose_shard(class_dir)
-                if shard is None:
-                    continue
-            if name in shard.entries:
-                entry = shard.entries[name]
-                entry.replace_with(read_entry(shard, name, racy_after))
-            elif os.path.isdir(artifact_dir):
-                entry = shard.entries[name] = read_entry(shard, name, racy_after)
-            else:
-                continue
-            self._mark(entry)
-            read.append(entry)
-        return read
-
-    def _loose_shard(self, class_dir: str) -> Shard | None:
-        """A stand-in shard for an artifact of a class directory this refresh does not load."""
-        for root, version_controlled in self.roots:
-            root_str = str(root.absolute())
-            if class_dir.startswith(root_str + os.sep):
-                fqn = ".".join(Path(class_dir[len(root_str) + 1 :]).parts)
-                return Shard(class_dir, fqn, version_controlled)
-        return None
+        self.checked_all = tail.doubt
+        if tail.doubt is not None:
+            # sealed before checking: a write that fails from now on breaks it again
+            self._seal = journal.seal(base) if self.settings.data_root.is_dir() else None
+        return None if tail.doubt is not None else tail.changed
 
     def _walk(self, racy_after: int, *, complete: bool) -> Iterator[ClassDir]:
         """Every class directory; a complete walk replaces the manifest, a partial one adds to it.
 
         A class directory's ``names`` is None when it is unchanged since the
-        manifest listed it; its shard then knows the names if its own
+        manifest listed it; the index then knows the names if its shard's
         ``dir_stamp`` (written with the names, so concurrent writers cannot mix
         them up) equals the directory's stamp.
         """
@@ -533,54 +536,154 @@ class Catalog:
 
     def _manifest(self) -> dict[str, DirIndex]:
         if self._manifest_cache is None:
-            store = self._store()
             try:
-                self._manifest_cache = store.load_dirs() if store is not None else {}
+                self._manifest_cache = self._store().load_dirs()
             except sqlite3.Error as error:
                 self._index_failed(error)
                 self._manifest_cache = {}
         return self._manifest_cache
 
+    def _slot(self, class_dir: str, fqn: str, version_controlled: bool) -> Shard:
+        """The shard an entry of ``class_dir`` goes into: the materialized one, else a partial one."""
+        shard = self._shards.get(class_dir) or self._partial.get(class_dir)
+        if shard is None:
+            shard = self._partial[class_dir] = Shard(class_dir, fqn, version_controlled)
+            row = self._store().shard_rows().get(class_dir)
+            shard.dir_stamp = row.dir_stamp if row is not None else NO_STAMP
+            if row is None:
+                self._shards_changed[class_dir] = shard
+        return shard
+
+    def _class_of(self, class_dir: str) -> tuple[str, bool] | None:
+        """``(fqn, version_controlled)`` of a class directory under one of the roots."""
+        for root, version_controlled in self.roots:
+            root_str = str(root.absolute())
+            if class_dir.startswith(root_str + os.sep):
+                return ".".join(Path(class_dir[len(root_str) + 1 :]).parts), version_controlled
+        return None
+
+    def _put(self, shard: Shard, entry: Entry) -> Entry:
+        """Store a freshly read entry, updating the object callers already hold for that artifact."""
+        held = shard.entries.get(entry.hash)
+        if held is not None:
+            held.replace_with(entry)
+            entry = held
+        else:
+            shard.entries[entry.hash] = entry
+        self._mark(entry)
+        return entry
+
+    def _drop(self, class_dir: str, name: str) -> None:
+        for shards in (self._shards, self._partial):
+            shard = shards.get(class_dir)
+            if shard is not None:
+                shard.entries.pop(name, None)
+        self._removed.append((class_dir, name))
+
+    def _mark(self, entry: Entry) -> None:
+        """Remember that ``entry``'s row must be written."""
+        self._changed[id(entry)] = entry
+
+    def _load_shard(self, store: Store, shard: Shard) -> bool:
+        try:
+            with paused_gc():
+                return store.load_shard(shard)
+        except sqlite3.Error as error:
+            self._index_failed(error)
+            return False
+
+    def _entry_from_query(self, values: Sequence[Any]) -> Entry:
+        """The entry of one :data:`_ROW` (the one already held when this catalog has it)."""
+        class_dir, fqn, version_controlled = values[0], values[1], bool(values[2])
+        shard = self._slot(class_dir, fqn, version_controlled)
+        held = shard.entries.get(values[3])
+        if held is not None and held.stamp == values[4]:
+            return held
+        entry = entry_from_row(shard, values[3:19])
+        entry.status, entry.problem = values[19], values[20]
+        if values[21] is not None and values[21] == entry.stamp and entry.stamp != NO_STAMP:
+            entry.details = details_from_row(values[21:27])
+        shard.entries[entry.hash] = entry
+        return entry
+
     def _read(self, to_read: list[tuple[Shard, str]], racy_after: int) -> None:
         if not to_read:
             return
+        running: list[Entry] = []
         with self.progress("Reading artifact state", len(to_read)) as advance, paused_gc():
             for done, (shard, name) in enumerate(to_read, 1):
-                shard.entries[name] = entry = read_entry(shard, name, racy_after)
-                self._mark(entry)
+                entry = self._put(shard, read_entry(shard, name, racy_after))
+                if entry.raw_status == "running":
+                    running.append(entry)
                 if done % 1000 == 0:
                     advance(1000)
             advance(len(to_read) % 1000)
+        self._check_holders(running)
 
-    def _check_holders(self, entries: list[Entry]) -> None:
+    def _reread(self, artifact_dirs: Sequence[str], racy_after: int) -> None:
+        """Re-read the artifacts the journal names (those of classes this sync skipped too)."""
+        for artifact_dir in artifact_dirs:
+            class_dir, _, name = artifact_dir.rpartition("/")
+            found = self._class_of(class_dir)
+            if found is None:
+                continue
+            shard = self._slot(class_dir, *found)
+            if os.path.isdir(artifact_dir):
+                self._check_holders([self._put(shard, read_entry(shard, name, racy_after))])
+            elif name in shard.entries or self._store().shard_rows().get(class_dir) is not None:
+                self._drop(class_dir, name)
+
+    def _check_rows(self, where: str | None, skip: set[str], racy_after: int) -> None:
+        """Check the rows matching ``where`` (all of them for None) against their directories."""
+        self.save()  # the rows just read are in the index, so the query sees them
+        cursor = self._store().db.execute(
+            f"SELECT {_ROW} FROM {_FROM}" + (f" WHERE {where}" if where is not None else "")
+        )
+        with paused_gc():
+            entries = [self._entry_from_query(values) for values in cursor]
+        entries = [entry for entry in entries if entry.dir not in skip]
+        changed = [entry for entry in entries if _stamp_of(entry) != entry.stamp or entry.stamp == NO_STAMP]
+        if changed:
+            with self.progress("Reading changed artifacts", len(changed)) as advance, paused_gc():
+                for entry in changed:
+                    self._put(entry.shard, read_entry(entry.shard, entry.hash, racy_after))
+                    advance(1)
+        self._check_holders([entry for entry in entries if entry.raw_status == "running"])
+
+    def _check_holders(self, entries: list[Entry], *, index: bool = True) -> None:
         for entry in entries:
             if entry.raw_status != "running":
                 continue
+            before = (entry.status, entry.problem)
             lock_path = f"{entry.shard.class_dir}/{entry.hash}/{layout.INTERNAL_DIR}/{layout.LOCK_FILE}"
             if not os.path.exists(lock_path):
                 entry.status = "crashed"
                 entry.problem = "says running, but no process holds its lock: it stopped without recording an outcome"
-                self._mark(entry)
-                continue
-            lock = ArtifactLock(
-                Path(entry.dir, layout.INTERNAL_DIR, layout.LOCK_FILE),
-                lease_secs=self.settings.lease_secs,
-                heartbeat_secs=self.settings.effective_heartbeat_secs,
-            )
-            holder = lock.holder()
-            self._mark(entry)
-            if holder is not None and holder.stale_reason is None:
-                entry.status = "running"
             else:
-                entry.status = "crashed"
-                entry.problem = (
-                    f"says running, but {holder.stale_reason}" if holder is not None
-                    else "says running, but no process holds its lock: it stopped without recording an outcome"
+                lock = ArtifactLock(
+                    Path(entry.dir, layout.INTERNAL_DIR, layout.LOCK_FILE),
+                    lease_secs=self.settings.lease_secs,
+                    heartbeat_secs=self.settings.effective_heartbeat_secs,
                 )
+                holder = lock.holder()
+                if holder is not None and holder.stale_reason is None:
+                    entry.status, entry.problem = "running", None
+                else:
+                    entry.status = "crashed"
+                    entry.problem = (
+                        f"says running, but {holder.stale_reason}" if holder is not None
+                        else "says running, but no process holds its lock: it stopped without recording an outcome"
+                    )
+            if index and (entry.status, entry.problem) != before:
+                self._mark(entry)
+
+
+class _IndexSwitched(Exception):
+    """Raised inside a sync when the index on disk failed and one in memory took its place."""
 
 
 def _stamp_of(entry: Entry, _stat: Callable[[str], os.stat_result] = os.stat) -> int | None:
-    """The current ctime of the entry's ``.furu/`` (None when it is gone): one stat, the hot loop of a listing."""
+    """The current ctime of the entry's ``.furu/`` (None when it is gone): one stat, the hot loop of a check."""
     try:
         return _stat(f"{entry.shard.class_dir}/{entry.hash}/{layout.INTERNAL_DIR}").st_ctime_ns
     except OSError:
@@ -589,14 +692,6 @@ def _stamp_of(entry: Entry, _stat: Callable[[str], os.stat_result] = os.stat) ->
 
 def _details_current(entry: Entry) -> bool:
     return entry.details is not None and entry.details.stamp == entry.stamp and entry.stamp != NO_STAMP
-
-
-_UNSETTLED_STATUSES = frozenset({"running", "queued", "absent"})
-
-
-def _unsettled(entry: Entry) -> bool:
-    """Entries whose summary may change without much happening: always checked."""
-    return entry.stamp == NO_STAMP or entry.created_ts is None or entry.raw_status in _UNSETTLED_STATUSES
 
 
 def _fqn_from_files(path: Path) -> str | None:
@@ -608,29 +703,6 @@ def _fqn_from_files(path: Path) -> str | None:
         except (OSError, ValueError, KeyError, TypeError):
             continue
     return None
-
-
-def _listdir(path: Path) -> list[str]:
-    try:
-        return sorted(os.listdir(path))
-    except (FileNotFoundError, NotADirectoryError):
-        return []
-
-
-def _read_changes(path: Path, offset: int, size: int, roots: dict[str, str], changed: set[str]) -> int:
-    """Add the artifact directories of the complete lines in ``path[offset:size]``; return the bytes used."""
-    try:
-        with open(path, "rb") as handle:
-            handle.seek(offset)
-            data = handle.read(size - offset)
-    except OSError:
-        return 0
-    end = data.rfind(b"\n") + 1  # a line still being written is read next time
-    for line in data[:end].splitlines():
-        change = journal.parse_line(line, roots)
-        if change is not None:
-            changed.add(change.artifact_dir)
-    return end
 
 
 def _remove_old_index(index_dir: Path) -> None:

@@ -90,6 +90,7 @@ class Entry:
         "details",
         "ended_ts",
         "hash",
+        "host",
         "marks_stamp",
         "name",
         "problem",
@@ -102,6 +103,7 @@ class Entry:
         "status",
         "tags",
         "updated_ts",
+        "user",
     )
 
     def __init__(
@@ -121,6 +123,8 @@ class Entry:
         size_bytes: int | None = None,
         size_stamp: int | None = None,
         marks_stamp: int | None = None,
+        host: str | None = None,
+        user: str | None = None,
     ) -> None:
         self.shard = shard
         self.hash = hash
@@ -138,6 +142,8 @@ class Entry:
         self.size_bytes = size_bytes
         self.size_stamp = size_stamp
         self.marks_stamp = marks_stamp
+        self.host = host
+        self.user = user
         self.details: Details | None = None
 
     def replace_with(self, fresh: Entry) -> None:
@@ -199,6 +205,8 @@ class Entry:
             size_bytes=self.size_bytes,
             tags=list(self.tags),
             name=self.name,
+            host=self.host,
+            user=self.user,
             version=details.version if details else None,
             config=details.config if details else None,
             declared_dependencies=[DependencyRef(fqn=f, hash=h) for f, h in details.declared] if details else [],

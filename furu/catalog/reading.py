@@ -167,6 +167,7 @@ def _from_state(entry: Entry, internal: str, data: bytes) -> None:
             entry.created_ts = entry.started_ts if len(attempts) == 1 else _ts(attempts[0]["started_at"])
             ended = latest.get("ended_at")
             entry.ended_ts = _fromiso(ended).timestamp() if ended is not None else None
+            entry.host, entry.user = _text(latest.get("host")), _text(latest.get("user"))
             if latest["status"] not in _ATTEMPT_STATUSES:
                 raise ValueError(f"attempt status {latest['status']!r} is not one furu writes")
             raised = latest.get("error")
@@ -191,6 +192,10 @@ def _from_state(entry: Entry, internal: str, data: bytes) -> None:
         return
     entry.raw_status = "crashed" if latest["status"] == "lost" else latest["status"]  # lost: taken over
     entry.problem = problem
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _from_success_marker(entry: Entry, internal: str) -> None:

@@ -11,16 +11,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from furu.layout import ArtifactPaths
-from furu.metadata import DependencyRef
+from furu.schema import DependencyRef
 from furu.statuses import STATUSES, ArtifactStatus
 
 
 
 class ArtifactRecord(BaseModel):
     """One artifact directory as the catalog sees it."""
+
+    model_config = ConfigDict(defer_build=True)  # built on first use, as furu.schema.Record explains
 
     fqn: str = Field(description="The class, as module.QualName.")
     hash: str = Field(description="The config hash (32 hex chars); the directory's name.")
@@ -38,6 +40,8 @@ class ArtifactRecord(BaseModel):
     size_bytes: int | None = Field(default=None, description="Bytes on disk; None when not computed.")
     tags: list[str] = Field(default_factory=list)
     name: str | None = None
+    host: str | None = Field(default=None, description="Where the latest attempt ran.")
+    user: str | None = Field(default=None, description="Who ran the latest attempt.")
     version: str | None = Field(default=None, description="The class version it was created with.")
     config: dict[str, Any] | None = Field(default=None, description="The config (from metadata.json).")
     declared_dependencies: list[DependencyRef] = Field(default_factory=list)

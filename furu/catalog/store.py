@@ -3,83 +3,127 @@
 One row per artifact in ``artifacts`` holds what every view filters and sorts
 on; ``fields`` holds each stored config flattened to dotted paths and
 ``deps`` the dependency edges, so filters, sorts, pages, counts, distinct
-values, ``rdeps`` and ``du`` are SQL queries. ``dirs`` remembers the
-namespace tree (each directory's ctime) and ``journal`` how far each change
-journal file has been read (see :mod:`furu.journal`).
+values, ``rdeps`` and ``du`` are SQL queries (see :mod:`furu.query` for the
+filter language's SQL form). ``shards`` are the class directories, ``dirs``
+the namespace tree with each directory's ctime, ``journal`` how far each
+change journal file has been read (see :mod:`furu.journal`).
 
 It is never the truth: every row carries the stamp (ctime of ``.furu/``) it
-was read at, a database that is missing, of another schema version or
-unreadable is rebuilt from the directories, and deleting it costs one scan.
+was read at, and a database that is missing, of another schema version or
+unreadable is rebuilt from the directories. When the index cannot be kept on
+disk at all, the same schema lives in memory for one command.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import re
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from furu.catalog.entry import NO_STAMP, Details, Entry, Shard
-from furu.catalog.walk import DirIndex
 from furu import query
+from furu.catalog.entry import Details, Entry, Shard
+from furu.catalog.walk import DirIndex
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 5
 """``PRAGMA user_version`` of the layout below; any other version is dropped and rebuilt."""
+
+IN_MEMORY = ":memory:"
+
+BULK_ROWS = 5_000
+"""Writing at least this many rows into an empty table drops its secondary indexes and builds them after."""
 
 _log = logging.getLogger("furu.catalog")
 
-_SCHEMA = """
+_TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE dirs (path TEXT PRIMARY KEY, stamp INTEGER NOT NULL, subdirs TEXT NOT NULL,
   has_artifacts INTEGER NOT NULL, artifacts INTEGER NOT NULL);
-CREATE TABLE shards (class_dir TEXT PRIMARY KEY, fqn TEXT NOT NULL, version_controlled INTEGER NOT NULL,
-  dir_stamp INTEGER NOT NULL);
+CREATE TABLE shards (id INTEGER PRIMARY KEY, class_dir TEXT NOT NULL UNIQUE, fqn TEXT NOT NULL,
+  version_controlled INTEGER NOT NULL, dir_stamp INTEGER NOT NULL);
 CREATE TABLE artifacts (
-  id INTEGER PRIMARY KEY, class_dir TEXT NOT NULL, hash TEXT NOT NULL, fqn TEXT NOT NULL,
-  namespace TEXT NOT NULL, version_controlled INTEGER NOT NULL,
+  id INTEGER PRIMARY KEY, shard INTEGER NOT NULL, hash TEXT NOT NULL, fqn TEXT NOT NULL,
   stamp INTEGER NOT NULL, raw_status TEXT NOT NULL, status TEXT NOT NULL, problem TEXT, raw_problem TEXT,
   created REAL, updated REAL, started REAL, ended REAL, attempts INTEGER NOT NULL,
   tags TEXT NOT NULL DEFAULT '[]', name TEXT, size_bytes INTEGER, size_stamp INTEGER, marks_stamp INTEGER,
-  details_stamp INTEGER, version TEXT, config TEXT, declared TEXT, loaded TEXT, details_problem TEXT,
-  UNIQUE (class_dir, hash));
-CREATE INDEX artifacts_hash ON artifacts (hash);
-CREATE INDEX artifacts_created ON artifacts (created);
-CREATE INDEX artifacts_status ON artifacts (status);
-CREATE INDEX artifacts_fqn ON artifacts (fqn);
+  host TEXT, user TEXT, details_stamp INTEGER, version TEXT, config TEXT, declared TEXT, loaded TEXT, details_problem TEXT);
 CREATE TABLE fields (artifact INTEGER NOT NULL, path TEXT NOT NULL, kind TEXT NOT NULL, num REAL, text TEXT);
-CREATE INDEX fields_path_num ON fields (path, num);
-CREATE INDEX fields_path_text ON fields (path, text);
-CREATE INDEX fields_artifact ON fields (artifact);
 CREATE TABLE deps (artifact INTEGER NOT NULL, loaded INTEGER NOT NULL, fqn TEXT NOT NULL, hash TEXT NOT NULL);
-CREATE INDEX deps_hash ON deps (hash);
-CREATE INDEX deps_artifact ON deps (artifact);
 CREATE TABLE journal (file TEXT PRIMARY KEY, offset INTEGER NOT NULL);
 """
 
-_SUMMARY = (
-    "hash, stamp, raw_status, status, raw_problem, created, updated, started, ended, attempts, tags, name, "
-    "size_bytes, size_stamp, marks_stamp"
+_INDEXES = {
+    "artifacts": (
+        "CREATE UNIQUE INDEX IF NOT EXISTS artifacts_key ON artifacts (shard, hash)",
+        "CREATE INDEX IF NOT EXISTS artifacts_hash ON artifacts (hash)",
+        "CREATE INDEX IF NOT EXISTS artifacts_created ON artifacts (created)",
+        "CREATE INDEX IF NOT EXISTS artifacts_status ON artifacts (status)",
+    ),
+    "fields": (
+        "CREATE INDEX IF NOT EXISTS fields_path_num ON fields (path, num)",
+        "CREATE INDEX IF NOT EXISTS fields_path_text ON fields (path, text)",
+        "CREATE INDEX IF NOT EXISTS fields_artifact ON fields (artifact)",
+    ),
+    "deps": (
+        "CREATE INDEX IF NOT EXISTS deps_hash ON deps (hash)",
+        "CREATE INDEX IF NOT EXISTS deps_artifact ON deps (artifact)",
+    ),
+}
+
+SUMMARY_COLUMNS = (
+    "a.hash, a.stamp, a.raw_status, a.raw_problem, a.created, a.updated, a.started, a.ended, a.attempts, "
+    "a.tags, a.name, a.size_bytes, a.size_stamp, a.marks_stamp, a.host, a.user"
 )
-_DETAILS = "hash, details_stamp, version, config, declared, loaded, details_problem"
+DETAILS_COLUMNS = "a.details_stamp, a.version, a.config, a.declared, a.loaded, a.details_problem"
+
+_UPSERT = (
+    "INSERT INTO artifacts (shard, hash, fqn, stamp, raw_status, status, problem, raw_problem, created, updated, "
+    "started, ended, attempts, tags, name, size_bytes, size_stamp, marks_stamp, host, user) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (shard, hash) DO UPDATE SET stamp = excluded.stamp, raw_status = excluded.raw_status, "
+    # a summary re-read without its details keeps what the details said while they still apply
+    "status = CASE WHEN artifacts.details_problem IS NOT NULL AND artifacts.details_stamp = excluded.stamp "
+    "AND excluded.stamp != -1 THEN (CASE WHEN excluded.status IN ('success', 'damaged') THEN 'damaged' "
+    "ELSE 'corrupt' END) ELSE excluded.status END, "
+    "problem = excluded.problem, raw_problem = excluded.raw_problem, created = excluded.created, "
+    "updated = excluded.updated, started = excluded.started, ended = excluded.ended, attempts = excluded.attempts, "
+    "tags = excluded.tags, name = excluded.name, size_bytes = excluded.size_bytes, size_stamp = excluded.size_stamp, "
+    "marks_stamp = excluded.marks_stamp, host = excluded.host, user = excluded.user"
+)
+_INSERT = _UPSERT.split(" ON CONFLICT")[0]
 
 
 class IndexUnusable(Exception):
     """The database cannot be opened or written (a cache: the catalog goes on without it)."""
 
 
+class ShardRow:
+    """A class directory as the index knows it."""
+
+    __slots__ = ("class_dir", "dir_stamp", "fqn", "id", "version_controlled")
+
+    def __init__(self, id: int, class_dir: str, fqn: str, version_controlled: bool, dir_stamp: int) -> None:
+        self.id, self.class_dir, self.fqn = id, class_dir, fqn
+        self.version_controlled, self.dir_stamp = version_controlled, dir_stamp
+
+
 class Store:
     """An open index database. Writes happen in :meth:`transaction`; reads are plain queries."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path | str) -> None:
         self.path = path
         self.db = _connect(path)
+        self._shard_rows: dict[str, ShardRow] | None = None
 
     def close(self) -> None:
         self.db.close()
+
+    @property
+    def in_memory(self) -> bool:
+        return self.path == IN_MEMORY
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -89,6 +133,7 @@ class Store:
             yield self.db
         except BaseException:
             self.db.execute("ROLLBACK")
+            self._shard_rows = None
             raise
         self.db.execute("COMMIT")
 
@@ -116,23 +161,40 @@ class Store:
             [(p, d.stamp, json.dumps(d.subdirs), int(d.has_artifacts), d.artifacts) for p, d in dirs.items()],
         )
 
+    def shard_rows(self) -> dict[str, ShardRow]:
+        """Every class directory the index knows, by path (a few hundred rows at most: read once)."""
+        if self._shard_rows is None:
+            self._shard_rows = {
+                row[1]: ShardRow(row[0], row[1], row[2], bool(row[3]), row[4])
+                for row in self.db.execute("SELECT id, class_dir, fqn, version_controlled, dir_stamp FROM shards")
+            }
+        return self._shard_rows
+
+    def hashes(self, shard_id: int) -> list[str]:
+        return [row[0] for row in self.db.execute("SELECT hash FROM artifacts WHERE shard = ?", (shard_id,))]
+
     def load_shard(self, shard: Shard) -> bool:
         """Fill ``shard.entries`` from the index; False when the index does not know the class directory."""
-        row = self.db.execute(
-            "SELECT fqn, version_controlled, dir_stamp FROM shards WHERE class_dir = ?", (shard.class_dir,)
-        ).fetchone()
-        if row is None or row[0] != shard.fqn:
+        row = self.shard_rows().get(shard.class_dir)
+        if row is None or row.fqn != shard.fqn:
             return False
-        rows = self.db.execute(f"SELECT {_SUMMARY} FROM artifacts WHERE class_dir = ?", (shard.class_dir,))
-        shard.entries = {hash_: _entry(shard, hash_, *rest) for hash_, *rest in rows}
-        shard.listed, shard.dir_stamp = True, row[2]
+        cursor = self.db.execute(f"SELECT {SUMMARY_COLUMNS}, a.status, a.problem FROM artifacts a WHERE a.shard = ?", (row.id,))
+        shard.entries = {}
+        for values in cursor:
+            entry = shard.entries[values[0]] = entry_from_row(shard, values[:-2])
+            entry.status, entry.problem = values[-2], values[-1]  # as the last sync left them (a lock holder checked)
+        shard.listed, shard.dir_stamp = True, row.dir_stamp
         return True
 
     def load_details(self, shard: Shard) -> dict[str, Details]:
+        row = self.shard_rows().get(shard.class_dir)
+        if row is None:
+            return {}
         rows = self.db.execute(
-            f"SELECT {_DETAILS} FROM artifacts WHERE class_dir = ? AND details_stamp IS NOT NULL", (shard.class_dir,)
+            f"SELECT a.hash, {DETAILS_COLUMNS} FROM artifacts a WHERE a.shard = ? AND a.details_stamp IS NOT NULL",
+            (row.id,),
         )
-        return {hash_: _details(*rest) for hash_, *rest in rows}
+        return {values[0]: details_from_row(values[1:]) for values in rows}
 
     def save(
         self,
@@ -143,76 +205,86 @@ class Store:
         removed: Iterable[tuple[str, str]],
     ) -> None:
         """Write what changed: shard stamps, entries, details (with fields and edges), removals."""
-        db.executemany(
-            "INSERT OR REPLACE INTO shards VALUES (?, ?, ?, ?)",
-            [(s.class_dir, s.fqn, int(s.version_controlled), s.dir_stamp) for s in shards],
-        )
-        gone = [(class_dir, hash_) for class_dir, hash_ in removed]
+        rows = self.shard_rows()
+        for shard in shards:
+            known = rows.get(shard.class_dir)
+            if known is None:
+                cursor = db.execute(
+                    "INSERT INTO shards (class_dir, fqn, version_controlled, dir_stamp) VALUES (?, ?, ?, ?)",
+                    (shard.class_dir, shard.fqn, int(shard.version_controlled), shard.dir_stamp),
+                )
+                assert cursor.lastrowid is not None
+                rows[shard.class_dir] = ShardRow(
+                    cursor.lastrowid, shard.class_dir, shard.fqn, shard.version_controlled, shard.dir_stamp
+                )
+            elif (known.fqn, known.dir_stamp) != (shard.fqn, shard.dir_stamp):
+                db.execute(
+                    "UPDATE shards SET fqn = ?, version_controlled = ?, dir_stamp = ? WHERE id = ?",
+                    (shard.fqn, int(shard.version_controlled), shard.dir_stamp, known.id),
+                )
+                known.fqn, known.dir_stamp = shard.fqn, shard.dir_stamp
+        gone = [(rows[class_dir].id, hash_) for class_dir, hash_ in removed if class_dir in rows]
         if gone:
-            db.executemany(
-                "DELETE FROM fields WHERE artifact = (SELECT id FROM artifacts WHERE class_dir = ? AND hash = ?)", gone
-            )
-            db.executemany(
-                "DELETE FROM deps WHERE artifact = (SELECT id FROM artifacts WHERE class_dir = ? AND hash = ?)", gone
-            )
-            db.executemany("DELETE FROM artifacts WHERE class_dir = ? AND hash = ?", gone)
-        db.executemany(
-            "INSERT INTO artifacts (class_dir, hash, fqn, namespace, version_controlled, stamp, raw_status, status, "
-            "problem, raw_problem, created, updated, started, ended, attempts, tags, name, size_bytes, size_stamp, "
-            "marks_stamp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (class_dir, hash) DO UPDATE SET stamp = excluded.stamp, raw_status = excluded.raw_status, "
-            "status = excluded.status, problem = excluded.problem, raw_problem = excluded.raw_problem, "
-            "created = excluded.created, updated = excluded.updated, started = excluded.started, "
-            "ended = excluded.ended, attempts = excluded.attempts, tags = excluded.tags, name = excluded.name, "
-            "size_bytes = excluded.size_bytes, size_stamp = excluded.size_stamp, marks_stamp = excluded.marks_stamp",
-            [_summary_row(entry) for entry in changed],
-        )
-        with_details = [entry for entry in details if entry.details is not None]
-        if not with_details:
+            self._delete_artifacts(db, "shard = ? AND hash = ?", gone)
+        summaries = [_summary_row(rows[e.shard.class_dir].id, e) for e in changed if e.shard.class_dir in rows]
+        if len(summaries) >= BULK_ROWS and db.execute("SELECT 1 FROM artifacts LIMIT 1").fetchone() is None:
+            with _indexes_built_after(db, "artifacts"):
+                db.executemany(_INSERT, summaries)
+        else:
+            db.executemany(_UPSERT, summaries)
+        self._save_details(db, [e for e in details if e.details is not None and e.shard.class_dir in rows])
+
+    def _save_details(self, db: sqlite3.Connection, entries: Sequence[Entry]) -> None:
+        if not entries:
             return
-        keys = [(entry.shard.class_dir, entry.hash) for entry in with_details]
-        db.executemany(
-            "DELETE FROM fields WHERE artifact = (SELECT id FROM artifacts WHERE class_dir = ? AND hash = ?)", keys
-        )
-        db.executemany(
-            "DELETE FROM deps WHERE artifact = (SELECT id FROM artifacts WHERE class_dir = ? AND hash = ?)", keys
-        )
+        rows = self.shard_rows()
+        keys = [(rows[entry.shard.class_dir].id, entry.hash) for entry in entries]
         db.executemany(
             "UPDATE artifacts SET details_stamp = ?, version = ?, config = ?, declared = ?, loaded = ?, "
-            "details_problem = ?, status = ?, problem = ? WHERE class_dir = ? AND hash = ?",
-            [_details_row(entry) for entry in with_details],
+            "details_problem = ?, status = ?, problem = ? WHERE shard = ? AND hash = ?",
+            [(*_details_row(entry), *key) for entry, key in zip(entries, keys, strict=True)],
         )
-        ids = dict(
-            db.execute(
-                "SELECT class_dir || '/' || hash, id FROM artifacts WHERE hash IN (SELECT value FROM json_each(?))",
-                (json.dumps([entry.hash for entry in with_details]),),
-            ).fetchall()
-        )
+        ids: dict[tuple[int, str], int] = {}
+        if len(keys) < BULK_ROWS:
+            for key in keys:
+                ids.update((key, row[0]) for row in db.execute("SELECT id FROM artifacts WHERE shard = ? AND hash = ?", key))
+        else:
+            for shard_id in {key[0] for key in keys}:
+                cursor = db.execute("SELECT hash, id FROM artifacts WHERE shard = ?", (shard_id,))
+                ids.update(((shard_id, hash_), artifact) for hash_, artifact in cursor)
+        found = [(ids[key], entry) for key, entry in zip(keys, entries, strict=True) if key in ids]
+        fresh = db.execute("SELECT 1 FROM fields LIMIT 1").fetchone() is None
+        if not fresh:
+            db.executemany("DELETE FROM fields WHERE artifact = ?", [(i,) for i, _ in found])
+            db.executemany("DELETE FROM deps WHERE artifact = ?", [(i,) for i, _ in found])
         field_rows: list[tuple[Any, ...]] = []
         dep_rows: list[tuple[Any, ...]] = []
-        for entry in with_details:
-            artifact = ids.get(entry.dir)
-            assert entry.details is not None
-            if artifact is None:
-                continue
-            field_rows.extend((artifact, *row) for row in getattr(query, "flatten_config", lambda c: [])(entry.details.config))  # TEMP until query lands
-            dep_rows.extend((artifact, 0, fqn, hash_) for fqn, hash_ in entry.details.declared)
-            dep_rows.extend((artifact, 1, fqn, hash_) for fqn, hash_ in entry.details.loaded)
-        db.executemany("INSERT INTO fields VALUES (?, ?, ?, ?, ?)", field_rows)
-        db.executemany("INSERT INTO deps VALUES (?, ?, ?, ?)", dep_rows)
+        for artifact, entry in found:
+            details = entry.details
+            assert details is not None
+            field_rows.extend((artifact, *row) for row in query.flatten_config(details.config))
+            dep_rows.extend((artifact, 0, fqn, hash_) for fqn, hash_ in details.declared)
+            dep_rows.extend((artifact, 1, fqn, hash_) for fqn, hash_ in details.loaded)
+        bulk = fresh and len(field_rows) >= BULK_ROWS
+        with _indexes_built_after(db, "fields", when=bulk), _indexes_built_after(db, "deps", when=bulk):
+            db.executemany("INSERT INTO fields VALUES (?, ?, ?, ?, ?)", field_rows)
+            db.executemany("INSERT INTO deps VALUES (?, ?, ?, ?)", dep_rows)
+
+    def _delete_artifacts(self, db: sqlite3.Connection, where: str, params: list[tuple[Any, ...]]) -> None:
+        for table in ("fields", "deps"):
+            db.executemany(f"DELETE FROM {table} WHERE artifact IN (SELECT id FROM artifacts WHERE {where})", params)
+        db.executemany(f"DELETE FROM artifacts WHERE {where}", params)
 
     def prune_shards(self, db: sqlite3.Connection, keep: set[str]) -> None:
         """Forget class directories that no longer exist (and everything in them)."""
-        known = {row[0] for row in db.execute("SELECT class_dir FROM shards")}
-        gone = [(path,) for path in known - keep]
+        rows = self.shard_rows()
+        gone = [rows[path] for path in set(rows) - keep]
         if not gone:
             return
-        for table in ("fields", "deps"):
-            db.executemany(
-                f"DELETE FROM {table} WHERE artifact IN (SELECT id FROM artifacts WHERE class_dir = ?)", gone
-            )
-        db.executemany("DELETE FROM artifacts WHERE class_dir = ?", gone)
-        db.executemany("DELETE FROM shards WHERE class_dir = ?", gone)
+        self._delete_artifacts(db, "shard = ?", [(row.id,) for row in gone])
+        db.executemany("DELETE FROM shards WHERE id = ?", [(row.id,) for row in gone])
+        for row in gone:
+            del rows[row.class_dir]
 
     # -- journal offsets ------------------------------------------------------------------
 
@@ -228,18 +300,20 @@ class Store:
         with self.transaction() as db:
             for table in ("meta", "dirs", "shards", "artifacts", "fields", "deps", "journal"):
                 db.execute(f"DELETE FROM {table}")
+        self._shard_rows = None
 
 
-def open_store(path: Path) -> Store:
+def open_store(path: Path | str) -> Store:
     """Open (creating or rebuilding) the index at ``path``; raises :class:`IndexUnusable`.
 
     A file that is not a database, or a database of another schema, is a
     cache gone bad: it is deleted and created again.
     """
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise IndexUnusable(_why(error, path)) from error
+    if path != IN_MEMORY:
+        try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise IndexUnusable(f"{error.strerror or error}: {error.filename or path}") from error
     for _attempt in range(2):
         try:
             return Store(path)
@@ -247,29 +321,21 @@ def open_store(path: Path) -> Store:
             raise IndexUnusable(f"{error}: {path}") from error
         except sqlite3.DatabaseError as error:  # not a database, or a damaged one: a cache gone bad
             _log.info("rebuilding the catalog index %s (%s)", path, error)
-            _delete(path)
-        except OSError as error:
-            raise IndexUnusable(_why(error, path)) from error
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
     raise IndexUnusable(f"{path} cannot be opened as a SQLite database even after deleting it")
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+def _connect(path: Path | str) -> sqlite3.Connection:
     db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
     try:
-        db.execute("PRAGMA journal_mode = WAL")
-        db.execute("PRAGMA synchronous = NORMAL")
-        db.create_function("regexp", 2, _regexp, deterministic=True)
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        if version != SCHEMA_VERSION:
-            db.execute("BEGIN IMMEDIATE")
-            tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-            for table in tables:
-                db.execute(f"DROP TABLE IF EXISTS {table}")
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    db.execute(statement)
-            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            db.execute("COMMIT")
+        if path != IN_MEMORY:
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA cache_size = -65536")
+        db.create_function("regexp", 2, query.sql_regexp, deterministic=True)
+        if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            _create_schema(db)
         db.execute("SELECT count(*) FROM shards").fetchone()  # a damaged file fails here, not mid-listing
     except BaseException:
         db.close()
@@ -277,51 +343,55 @@ def _connect(path: Path) -> sqlite3.Connection:
     return db
 
 
-def _delete(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+def _create_schema(db: sqlite3.Connection) -> None:
+    db.execute("BEGIN IMMEDIATE")
+    for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
+        db.execute(f"DROP TABLE IF EXISTS {table}")
+    for statement in [*_TABLES.split(";"), *(s for group in _INDEXES.values() for s in group)]:
+        if statement.strip():
+            db.execute(statement)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    db.execute("COMMIT")
 
 
-def _why(error: OSError, path: Path) -> str:
-    return f"{error.strerror or error}: {error.filename or path}"
+@contextmanager
+def _indexes_built_after(db: sqlite3.Connection, table: str, *, when: bool = True) -> Iterator[None]:
+    """Bulk-load ``table`` without its indexes, then build them: sorting once beats 100,000 B-tree inserts."""
+    if not when:
+        yield
+        return
+    for statement in _INDEXES[table]:
+        db.execute(f"DROP INDEX IF EXISTS {statement.split(' EXISTS ')[1].split(' ')[0]}")
+    yield
+    for statement in _INDEXES[table]:
+        db.execute(statement)
 
 
-_REGEX_CACHE: dict[str, re.Pattern[str]] = {}
-
-
-def _regexp(pattern: str, value: Any) -> bool:
-    if value is None:
-        return False
-    compiled = _REGEX_CACHE.get(pattern)
-    if compiled is None:
-        compiled = _REGEX_CACHE.setdefault(pattern, re.compile(pattern))
-    return compiled.search(str(value)) is not None
-
-
-def _entry(shard: Shard, hash_: str, stamp: int, raw_status: str, status: str, raw_problem: str | None,
-           created: float | None, updated: float | None, started: float | None, ended: float | None,
-           attempts: int, tags: str, name: str | None, size_bytes: int | None, size_stamp: int | None,
-           marks_stamp: int | None) -> Entry:
+def entry_from_row(shard: Shard, values: Sequence[Any]) -> Entry:
+    """An :class:`Entry` from the :data:`SUMMARY_COLUMNS` of one row."""
+    (hash_, stamp, raw_status, raw_problem, created, updated, started, ended, attempts, tags, name,
+     size_bytes, size_stamp, marks_stamp, host, user) = values
     return Entry(shard, hash_, stamp, raw_status, raw_problem, created, updated, started, ended, attempts,
-                 json.loads(tags) if tags != "[]" else [], name, size_bytes, size_stamp, marks_stamp)
+                 json.loads(tags) if tags != "[]" else [], name, size_bytes, size_stamp, marks_stamp, host, user)
 
 
-def _details(stamp: int, version: str | None, config: str | None, declared: str | None, loaded: str | None,
-             problem: str | None) -> Details:
+def details_from_row(values: Sequence[Any]) -> Details:
+    """:class:`Details` from the :data:`DETAILS_COLUMNS` of one row."""
+    stamp, version, config, declared, loaded, problem = values
     return Details(
         stamp, version, json.loads(config) if config is not None else None,
         [(f, h) for f, h in json.loads(declared or "[]")], [(f, h) for f, h in json.loads(loaded or "[]")], problem,
     )
 
 
-def _summary_row(entry: Entry) -> tuple[Any, ...]:
-    fqn = entry.shard.fqn
+def _summary_row(shard_id: int, entry: Entry) -> tuple[Any, ...]:
+    tags = entry.tags
     return (
-        entry.shard.class_dir, entry.hash, fqn, fqn.rpartition(".")[0], int(entry.shard.version_controlled),
-        entry.stamp, entry.raw_status, entry.status, entry.problem,
+        shard_id, entry.hash, entry.shard.fqn, entry.stamp, entry.raw_status, entry.status, entry.problem,
         entry.problem if entry.raw_status == entry.status else None,
         entry.created_ts, entry.updated_ts, entry.started_ts, entry.ended_ts, entry.attempts,
-        json.dumps(entry.tags), entry.name, entry.size_bytes, entry.size_stamp, entry.marks_stamp,
+        json.dumps(tags) if tags else "[]", entry.name, entry.size_bytes, entry.size_stamp, entry.marks_stamp,
+        entry.host, entry.user,
     )
 
 
@@ -331,8 +401,7 @@ def _details_row(entry: Entry) -> tuple[Any, ...]:
     return (
         details.stamp, details.version, json.dumps(details.config) if details.config is not None else None,
         json.dumps(details.declared), json.dumps(details.loaded), details.problem, entry.status, entry.problem,
-        entry.shard.class_dir, entry.hash,
     )
 
 
-__all__ = ["NO_STAMP", "IndexUnusable", "SCHEMA_VERSION", "Store", "open_store"]
+__all__ = ["IN_MEMORY", "IndexUnusable", "SCHEMA_VERSION", "ShardRow", "Store", "open_store"]

@@ -43,10 +43,19 @@ RefArgument = Annotated[
 def ls_command(
     filters: Annotated[
         list[str] | None,
-        typer.Argument(help="Filters, all must hold: status=failed class~Train lr>1e-3 data.name=toy created>2026-11-01 tag=best"),
+        typer.Argument(
+            help=(
+                "Filters, all must hold: status=failed class~Train lr>1e-3 data.name=toy created>2026-11-01 tag=best; "
+                "combine with or, not and parentheses: 'status=failed or (lr>1e-3 and not tag=best)'"
+            )
+        ),
     ] = None,
     sort: Annotated[
-        str, typer.Option("--sort", "-s", help="created|updated|runtime|status|class|size|hash|name or a config path.", autocompletion=complete_sort)
+        str,
+        typer.Option(
+            "--sort", "-s", autocompletion=complete_sort,
+            help="created|updated|runtime|status|class|size|hash|name or a config path; several as created,-runtime (- reverses one).",
+        ),
     ] = DEFAULT_SORT,
     reverse: Annotated[bool, typer.Option("--reverse", "-r", help="Reverse the sort order.")] = False,
     limit: Annotated[
@@ -64,15 +73,15 @@ def ls_command(
     """List artifacts: newest first, filtered, sorted, with chosen config fields."""
     from rich.table import Table
 
-    from furu.listing import list_artifacts
-    from furu.query import parse_filter, shadowed_config_keys
+    from furu.catalog.pages import known_config_paths, page
+    from furu.query import parse_expression, shadowed_config_keys
 
     effective_limit = limit if limit is not None else (0 if as_json else DEFAULT_LIMIT)
     cat = catalog()
     if rescan:
         cat.rescan()
-    parsed = [parse_filter(text) for text in filters or []]
-    listing = list_artifacts(parsed, sort=sort, reverse=reverse, limit=effective_limit, catalog=cat)
+    expression = parse_expression(filters or [])
+    listing = page(expression, sort=sort, reverse=reverse, limit=effective_limit, sizes=True, catalog=cat)
     if as_json:
         print_json(listing.records)
         return
@@ -104,7 +113,7 @@ def ls_command(
     counts = f" ({', '.join(broken)} shown)" if broken else ""
     out.print(f"[dim]{shown} shown, {matched} matching, {listing.total} artifacts{counts}{more}[/]")
     if not matched:
-        for shadowing in shadowed_config_keys(parsed, cat):
+        for shadowing in shadowed_config_keys(expression.filters(), known_config_paths(cat)):
             config_form = "config." + shadowing.text
             out.print(
                 f"[dim]`{shadowing.key}` is a built-in key (furu's own {shadowing.key}); for the config field "

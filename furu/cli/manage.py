@@ -94,7 +94,14 @@ def gc_command(
     ] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Delete (without it, gc only reports).")] = False,
     stale: Annotated[
-        bool, typer.Option("--stale", help="Also collect stale successes: today's classes no longer rebuild their config.")
+        bool,
+        typer.Option(
+            "--stale",
+            help=(
+                "Also collect stale successes: today's classes no longer rebuild their config. Checks every success "
+                "against today's classes (imports them, rehashes each config), so it takes longer."
+            ),
+        ),
     ] = False,
     include_tagged: Annotated[bool, typer.Option("--include-tagged", help="Do not protect tagged artifacts.")] = False,
     include_version_controlled: Annotated[
@@ -102,7 +109,12 @@ def gc_command(
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Find failed, crashed, incomplete and corrupt artifacts; delete them with --yes. Never a result that still loads."""
+    """Find failed, crashed, incomplete and corrupt artifacts; delete them with --yes. Never a result that still loads.
+
+    Without --stale no class is imported and no success is checked (stale ones
+    go only with --stale anyway); gc says how many it did not check. With
+    --older-than, only the successes it would delete as unused are checked.
+    """
     from rich.table import Table
 
     from furu.gc import REASONS, collect, plan_gc
@@ -141,6 +153,13 @@ def gc_command(
             "--include-tagged / --include-version-controlled to collect them too.[/]"
         )
     _print_kept(plan.kept)
+    if plan.unchecked:
+        out.print(
+            f"[dim]Not checked against today's classes: {count(plan.unchecked, 'successful artifact')}, kept whether "
+            "stale or not. `furu gc --stale` checks them and lists the stale ones (it imports your classes, so it "
+            "takes longer).[/]",
+            soft_wrap=True,
+        )
     if removal is None:
         if plan.candidates:
             out.print(f"Dry run: nothing deleted. furu gc --yes deletes {count(len(plan.candidates), 'artifact')} ({human_size(plan.total_bytes)}).")

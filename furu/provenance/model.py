@@ -25,7 +25,7 @@ class SkippedFile(BaseModel):
     Recorded so nobody mistakes the snapshot for the complete working tree.
     """
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)  # built on first use, as furu.schema.Record explains
 
     path: str = Field(description="Path relative to the work tree root, '/'-separated.")
     size_bytes: int = Field(description="Size on disk when the snapshot was taken.")
@@ -43,7 +43,7 @@ class SkippedFile(BaseModel):
 class SubmoduleRecord(BaseModel):
     """A submodule is recorded by the commit checked out in it, never by its files."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)  # built on first use, as furu.schema.Record explains
 
     path: str = Field(description="Path of the submodule relative to the work tree root.")
     commit: str | None = Field(
@@ -60,7 +60,7 @@ class GitProvenance(BaseModel):
     non-ignored files) at capture time; ``materialize_snapshot`` checks it out.
     """
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)  # built on first use, as furu.schema.Record explains
 
     schema_version: int = 1
     in_repository: bool

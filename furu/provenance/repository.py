@@ -8,8 +8,6 @@ message naming the repository and the fix, so callers never see a bare
 from __future__ import annotations
 
 import os
-import re
-import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,9 +16,9 @@ from urllib.parse import urlsplit, urlunsplit
 import pygit2
 
 from furu.errors import FuruGitError
+from furu.provenance.git_command import check_snapshot_id as check_snapshot_id  # re-exported
+from furu.provenance.git_command import run_git as run_git  # re-exported
 from furu.provenance.model import snapshot_ref_name
-
-_OBJECT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 
 def discover_git_dir(start: Path) -> str | None:
@@ -144,16 +142,6 @@ def _redact(url: str) -> str:
     return url
 
 
-def check_snapshot_id(snapshot_id: str) -> str:
-    """Reject anything that is not a full object id, before it reaches git."""
-    if not isinstance(snapshot_id, str) or not _OBJECT_ID.fullmatch(snapshot_id):
-        raise FuruGitError(
-            f"{snapshot_id!r} is not a snapshot id; expected the full 40-character commit id "
-            "stored in the artifact's metadata.json under git.snapshot_id."
-        )
-    return snapshot_id
-
-
 def find_snapshot(repo: pygit2.Repository, snapshot_id: str) -> pygit2.Commit | None:
     """The snapshot commit if this repository has it (by ref or by object), else None."""
     check_snapshot_id(snapshot_id)
@@ -206,26 +194,3 @@ def ensure_snapshot_ref(repo: pygit2.Repository, commit_id: pygit2.Oid) -> str:
         "Check that the repository is writable and that no stale "
         f"{name}.lock file is left over from a killed process."
     )
-
-
-def run_git(
-    args: list[str], *, cwd: Path, stdin: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Run the git CLI (used where libgit2 lacks the feature: detached worktrees, clean filters)."""
-    # Variables that would point git at another repository than ``cwd``'s.
-    redirect = {"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_PREFIX"}
-    env = {k: v for k, v in os.environ.items() if k not in redirect}
-    try:
-        return subprocess.run(
-            ["git", *args],
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            input=stdin,
-            env={**env, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"},
-        )
-    except FileNotFoundError as exc:
-        raise FuruGitError(
-            "The `git` command was not found; install git (https://git-scm.com): furu needs it "
-            "to materialise snapshots and to apply clean filters named in .gitattributes."
-        ) from exc

@@ -12,22 +12,20 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
-
-import pygit2
+from typing import TYPE_CHECKING
 
 from furu.errors import FuruGitError
-from furu.provenance.repository import (
-    common_dir,
-    ensure_snapshot_ref,
-    find_snapshot,
-    open_repository_at,
-    require_snapshot,
-    run_git,
-)
+from furu.provenance.git_command import GitLocation, check_snapshot_id, locate_repository, run_git, worktree_head
+from furu.provenance.model import snapshot_ref_name
+
+if TYPE_CHECKING:  # pygit2 is imported only where a snapshot needs finding, repairing or explaining
+    import pygit2
 
 
 def has_snapshot(snapshot_id: str, *, repo_path: Path) -> bool:
     """Whether the repository containing ``repo_path`` holds the snapshot commit."""
+    from furu.provenance.repository import find_snapshot, open_repository_at
+
     repo = open_repository_at(Path(repo_path))
     return find_snapshot(repo, snapshot_id) is not None
 
@@ -42,19 +40,19 @@ def materialize_snapshot(
     is replaced only with ``force=True``; a worktree registered there is
     removed with ``git worktree remove``, anything else is deleted and its
     stale registration pruned. Returns the absolute path of the worktree.
+
+    The usual case (the snapshot's ref ``refs/furu/snapshots/<id>`` is there and
+    ``dest`` is free) runs git alone; libgit2 is loaded to find an unreferenced
+    snapshot and restore its ref, to explain a missing one, and for ``force``.
     """
-    repo = open_repository_at(Path(repo_path))
-    commit = require_snapshot(repo, snapshot_id)
-    ensure_snapshot_ref(repo, commit.id)  # a worktree of an unreferenced commit is fragile
+    check_snapshot_id(snapshot_id)
     dest = Path(os.path.abspath(dest))
-    cwd = Path(repo.workdir or repo.path)
-    if os.path.lexists(dest) and not _is_empty_dir(dest):
-        if not force:
-            raise FuruGitError(
-                f"Cannot materialise snapshot {snapshot_id} at {dest}: the path exists and is "
-                "not empty. Choose another destination, or pass force=True to replace it."
-            )
-        _remove_destination(repo, dest, cwd)
+    occupied = os.path.lexists(dest) and not _is_empty_dir(dest)
+    location = None if occupied else locate_repository(Path(repo_path))
+    if location is not None and _has_snapshot_ref(location, snapshot_id):
+        cwd = location.cwd
+    else:
+        cwd = _prepare_with_libgit2(snapshot_id, dest, Path(repo_path), occupied=occupied, force=force)
     dest.parent.mkdir(parents=True, exist_ok=True)
     # -c core.hooksPath: a user's post-checkout hook has no business in a
     # read-only look at old code. --force only overrides a stale registration
@@ -69,13 +67,40 @@ def materialize_snapshot(
             f"`git worktree add` failed to materialise snapshot {snapshot_id} at {dest}: "
             f"{result.stderr.strip()}"
         )
-    checked_out = pygit2.Repository(str(dest)).head.target
-    if str(checked_out) != snapshot_id:
+    checked_out = worktree_head(dest)
+    if checked_out is None:  # not the plain layout git writes today: ask libgit2
+        import pygit2
+
+        checked_out = str(pygit2.Repository(str(dest)).head.target)
+    if checked_out != snapshot_id:
         raise FuruGitError(
             f"The worktree at {dest} is at {checked_out}, not at snapshot {snapshot_id}; "
             "remove it with `git worktree remove --force` and try again."
         )
     return dest
+
+
+def _has_snapshot_ref(location: GitLocation, snapshot_id: str) -> bool:
+    """Whether the snapshot's loose ref exists: then git has the commit and nothing needs repairing."""
+    return (location.common_dir / snapshot_ref_name(snapshot_id)).is_file()
+
+
+def _prepare_with_libgit2(snapshot_id: str, dest: Path, repo_path: Path, *, occupied: bool, force: bool) -> Path:
+    """Find the snapshot (explaining a missing one), restore its ref, clear ``dest`` for ``force``; git's cwd."""
+    from furu.provenance.repository import ensure_snapshot_ref, open_repository_at, require_snapshot
+
+    repo = open_repository_at(repo_path)
+    commit = require_snapshot(repo, snapshot_id)
+    ensure_snapshot_ref(repo, commit.id)  # a worktree of an unreferenced commit is fragile
+    cwd = Path(repo.workdir or repo.path)
+    if occupied:
+        if not force:
+            raise FuruGitError(
+                f"Cannot materialise snapshot {snapshot_id} at {dest}: the path exists and is "
+                "not empty. Choose another destination, or pass force=True to replace it."
+            )
+        _remove_destination(repo, dest, cwd)
+    return cwd
 
 
 def _is_empty_dir(path: Path) -> bool:
@@ -91,6 +116,8 @@ def _remove_destination(repo: pygit2.Repository, dest: Path, cwd: Path) -> None:
     A registered worktree is replaced only when detached (as furu's are); a
     worktree with a branch checked out may hold someone's work in progress.
     """
+    from furu.provenance.repository import common_dir
+
     real = Path(os.path.realpath(dest))
     worktrees = _registered_worktrees(cwd)
     git_dirs = {Path(os.path.realpath(p)) for p in (repo.path, common_dir(repo))}

@@ -34,6 +34,9 @@ artifact lands at the same place relative to the receiver's roots, where the
 same config's ``load_or_create`` looks for it.
 """
 
+from typing import TYPE_CHECKING
+
+from furu._lazy import lazy_attributes
 from furu.share.errors import (
     FuruBundleCorrupt,
     FuruBundleError,
@@ -43,9 +46,25 @@ from furu.share.errors import (
     FuruBundleUnsafe,
     FuruExportError,
 )
-from furu.share.export import CodeMode, ExportedExperiment, ExportReport, export
-from furu.share.importing import CodeImport, ImportedExperiment, ImportReport, import_bundle
-from furu.share.manifest import BundleHeader, BundleManifest, CodeEntry, ExperimentEntry, FileEntry
+
+if TYPE_CHECKING:
+    from furu.share.export import CodeMode, ExportedExperiment, ExportReport, export
+    from furu.share.importing import CodeImport, ImportedExperiment, ImportReport, import_bundle
+    from furu.share.manifest import BundleHeader, BundleManifest, CodeEntry, ExperimentEntry, FileEntry
+
+# Each side loads on first use: ``furu import`` never needs the catalog that export resolves
+# references with, and ``furu export`` never needs the importer; both are whole processes
+# whose start-up counts against tar's (the issue-12 goal).
+__getattr__ = lazy_attributes(
+    "furu.share",
+    {
+        **dict.fromkeys(("CodeMode", "ExportedExperiment", "ExportReport", "export"), "furu.share.export"),
+        **dict.fromkeys(("CodeImport", "ImportedExperiment", "ImportReport", "import_bundle"), "furu.share.importing"),
+        **dict.fromkeys(
+            ("BundleHeader", "BundleManifest", "CodeEntry", "ExperimentEntry", "FileEntry"), "furu.share.manifest"
+        ),
+    },
+)
 
 __all__ = [
     "BundleHeader",

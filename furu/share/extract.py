@@ -50,6 +50,7 @@ KEPT = (f"{INTERNAL_DIR}/{METADATA_FILE}", f"{INTERNAL_DIR}/{SUCCESS_FILE}")
 """Small furu files kept in memory too, to check each artifact is the one the manifest names."""
 MAX_HEADER_BYTES = 1 << 20
 MAX_MANIFEST_BYTES = 1 << 28
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 
 
 @dataclass
@@ -89,6 +90,7 @@ def receive(bundle: Path, staging: Staging | None, advance: Callable[[int], None
     checker = EntryChecker(bundle)
     received = Received()
     buffer = memoryview(bytearray(CHUNK))
+    tree = _Tree(staging) if staging is not None else None
     last = "(the start)"
     with tar, open(bundle, "rb", buffering=0) as raw:
         reader = _Reader(bundle, raw.fileno(), buffer, advance)
@@ -109,7 +111,7 @@ def receive(bundle: Path, staging: Staging | None, advance: Callable[[int], None
                     received.code = reader.file(member, out, PickleSniffer(CODE_MEMBER), keep=None)
                 else:
                     received.entries[member.name.rstrip("/")] = _artifact_entry(
-                        reader, member, place, staging, received
+                        reader, member, place, tree, received
                     )
         except tarfile.TarError as error:
             raise FuruBundleTruncated(
@@ -129,21 +131,19 @@ def receive(bundle: Path, staging: Staging | None, advance: Callable[[int], None
 
 
 def _artifact_entry(
-    reader: _Reader, member: tarfile.TarInfo, place: Place, staging: Staging | None, received: Received
+    reader: _Reader, member: tarfile.TarInfo, place: Place, tree: _Tree | None, received: Received
 ) -> Seen:
-    target = (
-        staging.artifact_dir(place.version_controlled, place.location) / place.path if staging is not None else None
-    )
     if place.kind == "symlink":  # created by _create_links, once all links were judged
         received.links.append((member.name, place))
         return Seen("symlink", target=member.linkname)
+    target = tree.path(place) if tree is not None else None
     try:
         if place.kind == "dir":
-            if target is not None:
-                target.mkdir(parents=True, exist_ok=True)
+            if tree is not None and target is not None:
+                tree.make(target)
             return Seen("dir")
-        if target is not None:
-            target.parent.mkdir(parents=True, exist_ok=True)
+        if tree is not None and target is not None:
+            tree.make(os.path.dirname(target))
         keep = place.path if place.path in KEPT else None
         seen = reader.file(member, target, PickleSniffer(place.path), keep=keep, mode=member.mode)
         if keep is not None:
@@ -151,6 +151,33 @@ def _artifact_entry(
         return seen
     except (FileExistsError, NotADirectoryError, IsADirectoryError):
         raise FuruBundleUnsafe(reader.bundle, f"entry {member.name!r} conflicts with an earlier entry.") from None
+
+
+class _Tree:
+    """Paths in staging as plain strings, and the directories made there, each made once.
+
+    A bundle of many small files would otherwise pay a ``Path`` and a ``mkdir`` per file.
+    Remembering a directory is safe: only this import writes in its fresh staging tree, an
+    entry that collides with a directory fails its ``O_EXCL`` open, and a directory entry
+    that collides with a file still reaches ``makedirs`` (never remembered), which refuses it.
+    """
+
+    def __init__(self, staging: Staging) -> None:
+        self.staging = staging
+        self.roots: dict[tuple[bool, str], str] = {}
+        self.made: set[str] = set()
+
+    def path(self, place: Place) -> str:
+        key = (place.version_controlled, place.location)
+        root = self.roots.get(key)
+        if root is None:
+            root = self.roots[key] = str(self.staging.artifact_dir(*key))
+        return os.path.join(root, *place.path.split("/"))
+
+    def make(self, directory: str) -> None:
+        if directory not in self.made:
+            os.makedirs(directory, exist_ok=True)
+            self.made.add(directory)
 
 
 def _create_links(bundle: Path, received: Received, staging: Staging) -> None:
@@ -189,13 +216,18 @@ class _Reader:
         return data
 
     def file(
-        self, member: tarfile.TarInfo, out: Path | None, sniffer: PickleSniffer, *, keep: str | None, mode: int = 0o644
+        self,
+        member: tarfile.TarInfo,
+        out: str | Path | None,
+        sniffer: PickleSniffer,
+        *,
+        keep: str | None,
+        mode: int = 0o644,
     ) -> Seen:
         """Copy one regular entry to ``out`` (or only hash it), checking it is all there."""
         fd = -1
         if out is not None:
-            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
-            fd = os.open(out, flags, 0o755 if mode & 0o111 else 0o644)
+            fd = os.open(out, _CREATE, 0o755 if mode & 0o111 else 0o644)
         try:
             hasher = xxhash.xxh3_128()
             view, offset, left = self.buffer, member.offset_data, member.size

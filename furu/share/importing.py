@@ -33,7 +33,6 @@ from furu.errors import FuruGitError
 from furu.layout import ARTIFACTS_ROOT_GITIGNORE, DATA_ROOT_GITIGNORE, ArtifactPaths, prepare_root
 from furu.locking import ArtifactLock
 from furu.metadata import DependencyRef, ImportOrigin
-from furu.provenance.repository import discover_git_dir
 from furu.settings import Settings
 from furu.share import staging as staging_module
 from furu.share.errors import FuruBundleCorrupt
@@ -215,6 +214,8 @@ def _code_plan(manifest: BundleManifest, current: Settings) -> CodeImport:
     if not ids:
         plan.note = "the bundle holds no code (exported with --code none, or made outside git)"
         return plan
+    from furu.provenance.repository import discover_git_dir  # pygit2: only for a bundle with code
+
     start = current.project_root or Path.cwd()
     git_dir = discover_git_dir(start)
     if git_dir is None:

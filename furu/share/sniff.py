@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 import struct
-from pathlib import PurePosixPath
 
 from furu.share.manifest import PickleFormat
 
@@ -77,10 +76,18 @@ def sniff_bytes(name: str, data: bytes) -> PickleFormat | None:
 
 
 def _format_by_name(name: str) -> PickleFormat | None:
-    for suffix in PurePosixPath(name.lower()).suffixes:
+    for suffix in _suffixes(name.lower()):
         if suffix in _BY_SUFFIX:
             return _BY_SUFFIX[suffix]
     return None
+
+
+def _suffixes(path: str) -> list[str]:
+    """``PurePosixPath(path).suffixes``, without building a path object for every file of a bundle."""
+    name = path.rstrip("/").rpartition("/")[2]
+    if name.endswith("."):
+        return []
+    return ["." + suffix for suffix in name.lstrip(".").split(".")[1:]]
 
 
 def _from_head(head: bytes) -> PickleFormat | None:

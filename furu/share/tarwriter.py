@@ -108,6 +108,10 @@ class TarWriter:
             self._out.close()
 
     def _header(self, name: str, kind: bytes, *, size: int = 0, mode: int, mtime: float, linkname: str = "") -> None:
+        header = ustar_header(name, kind, size=size, mode=mode, mtime=int(mtime), linkname=linkname)
+        if header is not None:
+            self._write(header)
+            return
         info = tarfile.TarInfo(name)
         info.type = kind
         info.size = size
@@ -124,6 +128,35 @@ class TarWriter:
         remainder = size % tarfile.BLOCKSIZE
         if remainder:
             self._write(_NUL_BLOCK[: tarfile.BLOCKSIZE - remainder])
+
+
+_USTAR_MAGIC = tarfile.POSIX_MAGIC  # b"ustar\x0000"
+_NUMBER_LIMIT = 8**11  # what 11 octal digits hold: sizes and times below it need no pax record
+
+
+def ustar_header(name: str, kind: bytes, *, size: int, mode: int, mtime: int, linkname: str = "") -> bytes | None:
+    """The header ``tarfile`` writes in pax format for an entry that needs no pax record, or None.
+
+    Byte for byte what ``TarInfo.tobuf(PAX_FORMAT)`` gives for such an entry (a plain ustar
+    block; pinned by tests/share/test_share_tarwriter.py), built directly because a bundle of
+    many small files spent more time in ``tarfile``'s general header code than copying them.
+    Entries with long or non-ASCII names or targets, or huge sizes, get None: tarfile writes those.
+    """
+    if kind == tarfile.DIRTYPE and not name.endswith("/"):
+        name += "/"
+    if not (
+        len(name) <= 100 and len(linkname) <= 100 and name.isascii() and linkname.isascii()
+        and 0 <= size < _NUMBER_LIMIT and 0 <= mtime < _NUMBER_LIMIT
+    ):
+        return None
+    header = bytearray(tarfile.BLOCKSIZE)
+    header[0 : len(name)] = name.encode("ascii")
+    header[100:148] = b"%07o\x000000000\x000000000\x00%011o\x00%011o\x00" % (mode & 0o7777, size, mtime)
+    header[148:157] = b"        " + kind  # the checksum counts its own field as eight spaces
+    header[157 : 157 + len(linkname)] = linkname.encode("ascii")
+    header[257:265] = _USTAR_MAGIC
+    header[148:155] = b"%06o\x00" % sum(header)
+    return bytes(header)
 
 
 def _file_mode(mode: int) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -59,6 +60,8 @@ def main() -> None:
         dest = Path(tmp) / "time-travel"
         snapshot_id = capture_git_provenance(root).snapshot_id or ""
         materialize_ms = _ms(lambda: materialize_snapshot(snapshot_id, dest, repo_path=root))
+        _run_git(root, "worktree", "remove", "--force", str(dest))
+        travel_ms, worktree_ms, travelled = _bench_timetravel(root, Path(tmp))
 
     git = statistics.median(git_ms)
     first = statistics.median(first_ms)
@@ -95,6 +98,70 @@ def main() -> None:
         materialize_ms,
         f"git worktree add of the snapshot ({files} files)",
     )
+    worktree, travel = statistics.median(worktree_ms), statistics.median(travel_ms)
+    _line("provenance.git_worktree_add_ms", worktree, f"git worktree add --detach of the snapshot, median of {TRAVEL_ROUNDS}")
+    _line(
+        "provenance.timetravel_ms",
+        travel,
+        f"furu timetravel <hash>: {travel / worktree:.2f}x git worktree add: {worktree:.1f} ms; goal <= 1.3x; "
+        f"whole processes, {travelled} files",
+    )
+
+
+TRAVEL_ROUNDS = 7
+
+_STEP_MODULE = """
+import furu
+
+
+class Step(furu.Furu[int]):
+    rows: int = 3
+
+    def _create(self) -> int:
+        (self.furu_dir / "out.txt").write_text(str(self.rows))
+        return self.rows
+
+    def _load(self) -> int:
+        return int((self.furu_dir / "out.txt").read_text())
+"""
+
+
+def _bench_timetravel(root: Path, tmp: Path) -> tuple[list[float], list[float], int]:
+    """``furu timetravel <hash>`` against ``git worktree add`` of the same snapshot, both whole processes.
+
+    The artifact is made by a real ``load_or_create`` inside the dirty repository (so its
+    snapshot holds the uncommitted edits); the rounds alternate which side goes first, and
+    both worktrees are removed (untimed) after every round.
+    """
+    (root / "pyproject.toml").write_text('[project]\nname = "benchrepo"\nversion = "0"\n')
+    (root / "benchsteps.py").write_text(_STEP_MODULE)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FURU_")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed furu has its byte code cached
+    env["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
+    made = subprocess.run(
+        [sys.executable, "-c", "import benchsteps; s = benchsteps.Step(); s.load_or_create(); "
+         "print(s.furu_hash, s.provenance().snapshot_id)"],
+        cwd=root, env=env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    artifact, snapshot_id = made.stdout.split()
+    furu_cli = str(Path(sys.executable).with_name("furu"))
+    subprocess.run([furu_cli, "--help"], cwd=root, env=env, check=True, capture_output=True)  # warm-up
+    travel_ms: list[float] = []
+    worktree_ms: list[float] = []
+    for round_ in range(TRAVEL_ROUNDS):
+        by_git, by_furu = tmp / f"worktree{round_}", tmp / f"travel{round_}"
+        sides = [
+            (worktree_ms, ["git", "worktree", "add", "--detach", str(by_git), snapshot_id]),
+            (travel_ms, [furu_cli, "timetravel", artifact, "--path", str(by_furu)]),
+        ]
+        for times, command in sides[:: 1 if round_ % 2 else -1]:
+            started = time.perf_counter()
+            subprocess.run(command, cwd=root, env=env, check=True, capture_output=True)
+            times.append((time.perf_counter() - started) * 1000)
+        travelled = sum(1 for _ in by_furu.rglob("*.py"))
+        for worktree in (by_git, by_furu):
+            _run_git(root, "worktree", "remove", "--force", str(worktree))
+    return travel_ms, worktree_ms, travelled
 
 
 def _line(name: str, value: float, note: str, digits: int = 1) -> None:

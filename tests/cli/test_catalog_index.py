@@ -206,7 +206,7 @@ def test_a_change_that_could_not_be_journaled_makes_the_next_listing_check_every
 
     make(2)
     scan()
-    assert Catalog().refresh() and journal.is_intact(journal.journal_dir(current().data_root))
+    assert Catalog().refresh() and journal.seal_token(journal.journal_dir(current().data_root)) is not None
 
     def full(path: Path, line: bytes) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -220,6 +220,20 @@ def test_a_change_that_could_not_be_journaled_makes_the_next_listing_check_every
     catalog.refresh()
     assert catalog.checked_all is not None and "could not be written" in catalog.checked_all
     assert late.furu_hash in {entry.hash for entry in catalog.entries()}
+    again = Catalog()
+    again.refresh()
+    assert again.checked_all is None
+
+
+def test_a_seal_remade_by_another_catalog_still_makes_this_one_check_everything(tmp_path: Path) -> None:
+    make(2)
+    scan()
+    base = journal.journal_dir(current().data_root)
+    (base / journal.INTACT_FILE).unlink()  # a writer could not journal a change
+    journal.seal(base)  # another machine's catalog checked everything and sealed it again
+    catalog = Catalog()
+    catalog.refresh()
+    assert catalog.checked_all is not None and "seal" in catalog.checked_all
     again = Catalog()
     again.refresh()
     assert again.checked_all is None

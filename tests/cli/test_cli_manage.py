@@ -116,16 +116,19 @@ def test_gc_keeps_unknown_and_stale_unless_asked(furu_cli, made):
     edit_json(invalid / ".furu" / "metadata.json", lambda doc: doc["config"].update(bogus=1))
     rehashed = clone_artifact(made.a.furu_dir, "3" * 32)
     edit_json(rehashed / ".furu" / "metadata.json", lambda doc: doc["config"].update(rows=7))
-    plan = furu_cli.json("gc")["plan"]
-    assert plan["candidates"] == [{**plan["candidates"][0], "reason": "failed"}]
+    plain = furu_cli.json("gc")["plan"]  # without --stale no class is imported: successes are only counted
+    assert [c["reason"] for c in plain["candidates"]] == ["failed"]
+    assert (plain["kept"], plain["unchecked"]) == ([], 9)
+    plan = furu_cli.json("gc", "--stale")["plan"]
+    found = {c["record"]["hash"]: (c["reason"], c["detail"]) for c in plan["candidates"] if c["reason"] == "stale"}
     kept = {k["record"]["hash"]: (k["kind"], k["detail"]) for k in plan["kept"]}
-    assert kept["1" * 32] == (
+    assert kept == {"1" * 32: (
         "unknown", "cannot import renamed_module.OldClass: no module named 'renamed_module' (renamed, moved, deleted or not installed?)"
-    )
-    assert kept["2" * 32] == ("stale", "its stored config no longer rebuilds: PrepareData.bogus: Extra inputs are not permitted")
+    )}
+    assert found["2" * 32] == ("stale", "its stored config no longer rebuilds: PrepareData.bogus: Extra inputs are not permitted")
     rebuilt = PrepareData(name="a", rows=7).furu_hash
-    assert kept["3" * 32] == ("stale", f"its stored config now hashes to {rebuilt[:8]} (the class changed since, or a value does not round-trip)")
-    assert set(kept) == {"1" * 32, "2" * 32, "3" * 32}
+    assert found["3" * 32] == ("stale", f"its stored config now hashes to {rebuilt[:8]} (the class changed since, or a value does not round-trip)")
+    assert set(found) == {"2" * 32, "3" * 32} and plan["unchecked"] == 0
     furu_cli("gc", "--yes")
     assert all((d).exists() for d in (moved / ("1" * 32), invalid, rehashed))
     result = furu_cli.json("gc", "--yes", "--stale")
