@@ -121,8 +121,15 @@ def plan_gc(
 ) -> GcPlan:
     """Find the candidates (nothing is deleted)."""
     catalog = catalog or Catalog()
-    entries = catalog.refresh()
-    catalog.ensure_marks(entries)
+    successes: int | None = None
+    if include_stale or older_than is not None:
+        entries = catalog.refresh()
+        catalog.ensure_marks(entries)
+    else:  # only what gc judges without importing is read; successes are counted, not read
+        catalog.sync()
+        catalog.ensure_rows(("marks",))  # a success whose marker is gone is incomplete, known once marks are read
+        entries = catalog.select("a.status != 'success'")
+        successes = catalog.count("a.status = 'success'")
     found: list[tuple[Entry, GcReason, str]] = []
     kept: list[tuple[Entry, KeptKind, str]] = []
     for entry in entries:
@@ -141,7 +148,7 @@ def plan_gc(
     if include_stale:
         catalog.ensure_details(settled)
     to_check: list[Entry] = []
-    unchecked = 0
+    unchecked = successes or 0
     for entry in settled:
         if entry.status != "success":  # its metadata.json turned out unreadable (known only once details were read)
             kept.append((entry, "damaged", _damaged(entry)))

@@ -44,6 +44,7 @@ from furu.configs import Config, is_config
 
 FORMAT_TAG = b"furu-identity/1\x00"
 _STREAM_THRESHOLD = 1 << 16
+_ARRAY_BLOCK = 1 << 23  # bytes of a non-contiguous array copied at a time (8 MiB: cache-sized, few numpy calls)
 _CANONICAL_NAN = struct.pack(">d", math.nan)
 
 class _SkipHash:
@@ -145,7 +146,7 @@ def _compute_hash(obj: Config[Any], *, retried: bool = False) -> str:
         _encode_fields(obj, hashed_field_names(cls), sink)
         stored_only = stored_only_field_names(cls)
         if stored_only:  # not hashed, but written to metadata.json: check they can be
-            _encode_fields(obj, stored_only, _Sink())
+            _encode_fields(obj, stored_only, _Sink(keep_streamed=False))
     except _Unsupported as error:
         raise _unhashable(cls, error) from None
     except RecursionError:
@@ -226,13 +227,14 @@ def _unhashable(cls: type, error: _Unsupported) -> UnhashableValueError:
 class _Sink:
     """Buffers small encodings and streams large buffers straight into the hasher."""
 
-    __slots__ = ("buf", "depth", "hasher", "peak")
+    __slots__ = ("buf", "depth", "hasher", "keep_streamed", "peak")
 
-    def __init__(self, hasher: xxhash.xxh3_128 | None = None, depth: int = 0) -> None:
+    def __init__(self, hasher: xxhash.xxh3_128 | None = None, depth: int = 0, *, keep_streamed: bool = True) -> None:
         self.buf = bytearray()
         self.hasher = hasher
         self.depth = depth  # JSON levels open around the value being encoded
         self.peak = depth  # the most levels seen so far
+        self.keep_streamed = keep_streamed  # False: a check-only walk, whose large buffers need no copy
 
     def enter(self, levels: int) -> int:
         """Open ``levels`` JSON levels; the caller restores ``depth`` to the returned value."""
@@ -247,7 +249,8 @@ class _Sink:
 
     def stream(self, data: Any) -> None:
         if self.hasher is None:
-            self.buf += data
+            if self.keep_streamed:
+                self.buf += memoryview(data)  # not `+= data`: an ndarray would broadcast an addition
             return
         if self.buf:
             self.hasher.update(self.buf)
@@ -440,13 +443,34 @@ def _encode_ndarray(value: Any, sink: _Sink) -> None:
     _encode_str(dtype, sink)
     sink.buf += b"(%s);" % b",".join(b"%d" % n for n in value.shape)
     sink.buf += b"%d:" % value.nbytes
+    _stream_c_order(value, sink)
+
+
+def _stream_c_order(value: Any, sink: _Sink) -> None:
+    """Stream an array's bytes in C order: the buffer itself when contiguous, else bounded copies.
+
+    A contiguous array goes to the hasher as it is (the buffer protocol, no copy). Any
+    other layout (a transpose, a slice with steps, Fortran order) is copied one block of
+    whole leading-axis slices of at most ``_ARRAY_BLOCK`` bytes at a time, recursing into a
+    slice that alone is larger, so hashing never holds a second copy of a big array and
+    takes a few dozen numpy calls, not one per row. The bytes are the same either way.
+    """
     if value.flags.c_contiguous:
         sink.stream(value.reshape(-1).view("u1"))
         return
     numpy = sys.modules["numpy"]
-    rows = value.reshape(-1, value.shape[-1]) if value.ndim > 1 else value.reshape(1, -1)
-    for row in rows:  # bounded copies of one row at a time
-        sink.stream(numpy.ascontiguousarray(row).view("u1"))
+    if value.nbytes <= _ARRAY_BLOCK:
+        sink.stream(numpy.ascontiguousarray(value).reshape(-1).view("u1"))
+        return
+    rows = value.shape[0]
+    row_bytes = value.nbytes // rows
+    if row_bytes > _ARRAY_BLOCK:
+        for index in range(rows):
+            _stream_c_order(value[index], sink)
+        return
+    step = _ARRAY_BLOCK // row_bytes
+    for start in range(0, rows, step):
+        sink.stream(numpy.ascontiguousarray(value[start : start + step]).reshape(-1).view("u1"))
 
 
 def _encode_numpy_scalar(value: Any, sink: _Sink) -> None:

@@ -129,7 +129,10 @@ def seal(base: Path) -> str | None:
         _make_dir(base)
         fd = os.open(base / INTACT_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     except FileExistsError:
-        return seal_token(base)
+        token = seal_token(base)
+        if token is not None:
+            return token
+        return _reseal(base)  # empty or unreadable (an older furu's seal): replace it
     except OSError:
         return None
     try:
@@ -139,6 +142,15 @@ def seal(base: Path) -> str | None:
         return None
     finally:
         os.close(fd)
+    return token
+
+
+def _reseal(base: Path) -> str | None:
+    token = secrets.token_hex(8)
+    try:
+        write_bytes_atomic(base / INTACT_FILE, token.encode(), fsync=False)
+    except OSError:
+        return None
     return token
 
 

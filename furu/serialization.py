@@ -32,11 +32,12 @@ import json
 import math
 import sys
 import types
+from functools import cache
 import typing
 from pathlib import Path, PurePath
 from typing import Annotated, Any, Union
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from furu.errors import FuruError
 from furu.namespace import class_fqn
@@ -154,6 +155,11 @@ def _mapping_hints(hint: Any) -> tuple[Any, Any]:
     return None, None
 
 
+@cache
+def _timedelta_adapter() -> TypeAdapter[dt.timedelta]:
+    return TypeAdapter(dt.timedelta)
+
+
 def _plain_restores(hint: Any, value: Any) -> bool:
     """Whether validating the plain JSON form against ``hint`` gives back ``value``'s kind."""
     declared = _declared(hint)
@@ -197,8 +203,8 @@ def _dump(value: Any, hint: Any) -> Any:
         return {f"__{kind}__": value.isoformat()}
     if isinstance(value, dt.timedelta):
         seconds = value.total_seconds()
-        if _plain_restores(hint, value) and dt.timedelta(seconds=seconds) == value:
-            return seconds
+        if _plain_restores(hint, value) and _timedelta_adapter().validate_python(seconds) == value:
+            return seconds  # pydantic reads it back exactly (it rounds large ones differently from timedelta())
         return {"__timedelta__": [value.days, value.seconds, value.microseconds]}
     if isinstance(value, bytes | bytearray | memoryview):
         return {"__bytes__": base64.b64encode(value).decode("ascii")}

@@ -52,17 +52,22 @@ def disk_usage(by: GroupBy = "class", *, catalog: Catalog | None = None, limit: 
         rows = [UsageRow(key=f"{fqn} {hash_[:8]}", artifacts=1, bytes=size, dir=f"{d}/{hash_}") for fqn, hash_, d, size in cursor]
     else:
         groups: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        shards = {row.id: row for row in catalog.shard_rows()}
+        # one scan of the table, without a join; through the (shard, hash) index it would seek every row
         cursor = catalog.execute(
-            "SELECT a.fqn, s.class_dir, count(*), coalesce(sum(a.size_bytes), 0) FROM artifacts a "
-            "JOIN shards s ON s.id = a.shard GROUP BY a.shard, a.fqn"
+            "SELECT shard, count(*), coalesce(sum(size_bytes), 0) FROM artifacts NOT INDEXED GROUP BY shard"
         )
-        for fqn, class_dir, count, size in cursor:
+        for shard, count, size in cursor:
+            fqn, class_dir = shards[shard].fqn, shards[shard].class_dir
             group = groups[namespace_of(fqn, class_dir) if by == "namespace" else fqn]
             group[0] += count
             group[1] += size
         rows = [UsageRow(key=key, artifacts=count, bytes=size) for key, (count, size) in groups.items()]
     rows.sort(key=lambda row: (-row.bytes, row.key))
-    artifact_bytes, artifacts = catalog.execute("SELECT coalesce(sum(size_bytes), 0), count(*) FROM artifacts").fetchone()
+    if by == "artifact":
+        artifact_bytes, artifacts = catalog.execute("SELECT coalesce(sum(size_bytes), 0), count(*) FROM artifacts").fetchone()
+    else:
+        artifact_bytes, artifacts = sum(row.bytes for row in rows), sum(row.artifacts for row in rows)
     raw = directory_size(str(layout.raw_dir(catalog.settings.data_root)))
     return DiskUsage(
         by=by,

@@ -40,7 +40,8 @@ from furu.query import (
 )
 
 SCHEMA = """
-CREATE TABLE artifacts (id INTEGER PRIMARY KEY, class_dir TEXT NOT NULL, hash TEXT NOT NULL,
+CREATE TABLE shards (id INTEGER PRIMARY KEY, fqn TEXT NOT NULL UNIQUE);
+CREATE TABLE artifacts (id INTEGER PRIMARY KEY, shard INTEGER NOT NULL, class_dir TEXT NOT NULL, hash TEXT NOT NULL,
   fqn TEXT NOT NULL, version_controlled INTEGER NOT NULL, status TEXT NOT NULL,
   created REAL, updated REAL, started REAL, ended REAL, tags TEXT NOT NULL DEFAULT '[]',
   name TEXT, size_bytes INTEGER, UNIQUE (class_dir, hash));
@@ -89,10 +90,12 @@ def connect() -> sqlite3.Connection:
 
 def insert(db: sqlite3.Connection, records: list[Rec]) -> None:
     for r in records:
+        db.execute("INSERT OR IGNORE INTO shards (fqn) VALUES (?)", (r.fqn,))
+        (shard,) = db.execute("SELECT id FROM shards WHERE fqn = ?", (r.fqn,)).fetchone()
         db.execute(
-            "INSERT INTO artifacts (id, class_dir, hash, fqn, version_controlled, status, created, updated, started,"
-            " ended, tags, name, size_bytes) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (r.id, f"{r.fqn}-{r.id}", r.hash, r.fqn, r.status, r.created_ts, r.updated_ts, r.started_ts, r.ended_ts,
+            "INSERT INTO artifacts (id, shard, class_dir, hash, fqn, version_controlled, status, created, updated,"
+            " started, ended, tags, name, size_bytes) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (r.id, shard, f"{r.fqn}-{r.id}", r.hash, r.fqn, r.status, r.created_ts, r.updated_ts, r.started_ts, r.ended_ts,
              json.dumps(r.tags), r.name, r.size_bytes),
         )
         db.executemany("INSERT INTO fields VALUES (?, ?, ?, ?, ?)", [(r.id, *row) for row in flatten_config(r.config)])

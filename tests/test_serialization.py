@@ -166,3 +166,20 @@ def test_describe_reads_like_python() -> None:
     assert describe(Everything(when=np.zeros((2, 3), dtype=np.float32)).to_dict()["when"]) == "array(shape=(2, 3), dtype=<f4)"
     assert describe(data["optimizer"]) == 'Optimizer(name="adam", betas=(0.9, 0.999))'
     assert describe({"k": [1, {"__tuple__": []}]}) == '{"k": [1, ()]}'
+
+
+class Waits(furu.Furu[int]):
+    span: dt.timedelta = dt.timedelta(0)
+
+    def _create(self) -> int:
+        return 0
+
+    def _load(self) -> int:
+        return 0
+
+
+def test_a_long_timedelta_round_trips_exactly() -> None:
+    # found by hypothesis: pydantic reads 8589974400.007812 s as ...007813, timedelta() as ...007812
+    obj = Waits(span=dt.timedelta(days=99421, microseconds=7812))
+    again = Waits.from_dict(obj.to_dict())
+    assert again.span == obj.span and again.furu_hash == obj.furu_hash

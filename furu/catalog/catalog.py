@@ -11,7 +11,7 @@ instead, and :meth:`Catalog.rescan` re-reads everything. An attempt that says
 "running" is checked against its lock holder every time, since a holder can
 die without touching the directory.
 
-Queries then run in SQL (:meth:`Catalog.select`, :meth:`Catalog.count_by`,
+Queries then run in SQL (:meth:`Catalog.select`, :meth:`Catalog.count`,
 :meth:`Catalog.distinct`); :meth:`Catalog.refresh` materializes every entry
 for the commands that walk them all.
 """
@@ -45,9 +45,13 @@ from furu.catalog.reading import (
 from furu.catalog.record import ArtifactRecord
 from furu.catalog.store import (
     DETAILS_COLUMNS,
+    DETAILS_JOIN,
     IN_MEMORY,
+    NEEDS,
     SUMMARY_COLUMNS,
+    UNSETTLED,
     IndexUnusable,
+    ShardRow,
     Store,
     details_from_row,
     entry_from_row,
@@ -71,18 +75,13 @@ SYNCED_AT = "synced_at"
 SEAL = "journal_seal"
 """Index meta key: the journal's seal when it was last read (see :func:`furu.journal.seal`)."""
 
-UNSETTLED = "a.stamp = -1 OR a.created IS NULL OR a.raw_status IN ('running', 'queued', 'absent')"
-"""Rows whose summary may change without much happening: checked against their directory on every sync."""
-
-NEEDS = {
-    "marks": "a.marks_stamp IS NULL OR a.marks_stamp != a.stamp OR a.stamp = -1",
-    "details": "a.details_stamp IS NULL OR a.details_stamp != a.stamp OR a.stamp = -1",
-    "sizes": "a.size_bytes IS NULL OR a.size_stamp IS NULL OR a.size_stamp = -1",
-}
-"""Rows whose tags and name, details or size must be read before a query can filter or sort on them."""
+CREATED_ORDER = "a.created DESC, a.id"
+"""The default listing order, which the index ``artifacts_created (created DESC, id)`` serves as it is."""
 
 _ROW = f"s.class_dir, s.fqn, s.version_controlled, {SUMMARY_COLUMNS}, a.status, a.problem, {DETAILS_COLUMNS}"
-_FROM = "artifacts a JOIN shards s ON s.id = a.shard"
+_FROM = f"artifacts a JOIN shards s ON s.id = a.shard {DETAILS_JOIN}"
+_SUMMARY_ROW = f"s.class_dir, s.fqn, s.version_controlled, {SUMMARY_COLUMNS}, a.status, a.problem"
+_SUMMARY_FROM = "artifacts a JOIN shards s ON s.id = a.shard"
 
 
 class Catalog:
@@ -175,15 +174,17 @@ class Catalog:
             to_read.extend((slot, name) for name in names if name not in known)
             slot.dir_stamp = stamp
             self._shards_changed[found_dir.path] = slot
-        self._read(to_read, racy_after)
-        fresh = {f"{shard.class_dir}/{name}" for shard, name in to_read}
-        self._reread(sorted(tail - fresh) if tail is not None else [], racy_after)
-        if tail is not None or not was_empty:  # a new index has just read everything
-            self._check_rows(None if tail is None else UNSETTLED, fresh | (tail or set()), racy_after)
         if classes is None:
             for gone in set(self._shards) - set(self._found):
                 del self._shards[gone]
-        self.save(prune=classes is None and self._manifest_dirty)
+        prune = classes is None and self._manifest_dirty  # class directories may have gone (emptied ones too)
+        self._read(to_read, racy_after)
+        fresh = {f"{shard.class_dir}/{name}" for shard, name in to_read}
+        self._reread(sorted(tail - fresh) if tail is not None else [], racy_after)
+        self.save(prune=prune)  # the rows just read and dropped are in the index before it is asked
+        if tail is not None or not was_empty:  # a new index has just read everything
+            self._check_rows(everything=tail is None, skip=fresh | (tail or set()), racy_after=racy_after)
+        self.save()
         if classes is None:
             self.total = self._store().db.execute("SELECT count(*) FROM artifacts").fetchone()[0]
         else:
@@ -213,16 +214,22 @@ class Catalog:
     def refresh(self, classes: Callable[[str], bool] | None = None) -> list[Entry]:
         """Every current entry (of the class names ``classes`` accepts), materialized from the index."""
         self.sync(classes)
-        store = self._store()
-        entries: list[Entry] = []
-        for found_dir in self._found.values():
-            shard = self._shards.get(found_dir.path)
-            if shard is None:
-                shard = Shard(found_dir.path, found_dir.fqn, found_dir.version_controlled)
-                self._load_shard(store, shard)
-                self._shards[found_dir.path] = shard
-                self._partial.pop(found_dir.path, None)
-            entries.extend(shard.entries.values())
+        missing = [
+            Shard(found.path, found.fqn, found.version_controlled) for found in self._found.values() if found.path not in self._shards
+        ]
+        if missing:
+            wanted = sum(self._found[shard.class_dir].count for shard in missing)
+            try:
+                with paused_gc():
+                    self._store().load_shards(missing, many=wanted * 4 > self.total)
+            except sqlite3.Error as error:
+                self._index_failed(error)
+                self._start_over()
+                return self.refresh(classes)
+            for shard in missing:
+                self._shards[shard.class_dir] = shard
+                self._partial.pop(shard.class_dir, None)
+        entries = [entry for found in self._found.values() for entry in self._shards[found.path].entries.values()]
         self._complete = self._complete or classes is None
         return entries
 
@@ -250,29 +257,36 @@ class Catalog:
 
     def select(
         self, where: str = "1", params: Sequence[Any] = (), *, order: str = "a.id", limit: int | None = None,
-        offset: int = 0, needs: Iterable[str] = (),
+        offset: int = 0, needs: Iterable[str] = (), common: bool = False,
     ) -> list[Entry]:
         """Entries of the rows matching a WHERE clause over ``artifacts a``, in ``order``, one page of them.
 
         ``needs`` names what the clause reads besides the summary (``marks``,
         ``details``, ``sizes``): it is read first for every row that lacks it.
-        Call :meth:`sync` before.
+        ``common`` says the clause matches a good part of all rows: a page in
+        creation order then walks the creation index and stops after the page,
+        instead of sorting every match. Call :meth:`sync` before.
         """
         self.ensure_rows(needs)
+        db = self._store().db
         page = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
-        cursor = self._store().db.execute(f"SELECT {_ROW} FROM {_FROM} WHERE {where} ORDER BY {order}{page}", list(params))
-        with paused_gc():
-            return [self._entry_from_query(values) for values in cursor]
+        walk = " INDEXED BY artifacts_created" if common and limit is not None and order.startswith(CREATED_ORDER) else ""
+        # The page's ids first, from the summaries alone; then their rows, configs and all.
+        ids = [row[0] for row in db.execute(f"SELECT a.id FROM artifacts a{walk} WHERE {where} ORDER BY {order}{page}", list(params))]
+        rows: dict[int, Entry] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            cursor = db.execute(f"SELECT a.id, {_ROW} FROM {_FROM} WHERE a.id IN ({', '.join('?' * len(chunk))})", chunk)
+            with paused_gc():
+                rows.update((values[0], self._entry_from_query(values[1:])) for values in cursor)
+        return [rows[artifact] for artifact in ids if artifact in rows]
 
     def count(self, where: str = "1", params: Sequence[Any] = ()) -> int:
         return int(self._store().db.execute(f"SELECT count(*) FROM artifacts a WHERE {where}", list(params)).fetchone()[0])
 
-    def count_by(self, column: str, where: str = "1", params: Sequence[Any] = ()) -> dict[str, int]:
-        """How many matching rows per value of a column expression (``a.status``, ``a.fqn``)."""
-        cursor = self._store().db.execute(
-            f"SELECT {column}, count(*) FROM artifacts a WHERE {where} GROUP BY 1 ORDER BY 2 DESC, 1", list(params)
-        )
-        return {str(value): int(count) for value, count in cursor}
+    def shard_rows(self) -> list[ShardRow]:
+        """The class directories the index knows (a few hundred at most)."""
+        return list(self._store().shard_rows().values())
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         """A read query of your own over the index (``artifacts``, ``shards``, ``fields``, ``deps``)."""
@@ -283,7 +297,9 @@ class Catalog:
         for need in ("marks", "details", "sizes"):
             if need not in needs:
                 continue
-            cursor = self._store().db.execute(f"SELECT {_ROW} FROM {_FROM} WHERE {NEEDS[need]}")
+            # the partial index holds exactly these rows; the planner cannot tell it is nearly empty
+            source = _FROM.replace("artifacts a", f"artifacts a INDEXED BY artifacts_needs_{need}", 1)
+            cursor = self._store().db.execute(f"SELECT {_ROW} FROM {source} WHERE {NEEDS[need]}")
             with paused_gc():
                 entries = [self._entry_from_query(values) for values in cursor]
             if not entries:
@@ -584,14 +600,6 @@ class Catalog:
         """Remember that ``entry``'s row must be written."""
         self._changed[id(entry)] = entry
 
-    def _load_shard(self, store: Store, shard: Shard) -> bool:
-        try:
-            with paused_gc():
-                return store.load_shard(shard)
-        except sqlite3.Error as error:
-            self._index_failed(error)
-            return False
-
     def _entry_from_query(self, values: Sequence[Any]) -> Entry:
         """The entry of one :data:`_ROW` (the one already held when this catalog has it)."""
         class_dir, fqn, version_controlled = values[0], values[1], bool(values[2])
@@ -601,7 +609,7 @@ class Catalog:
             return held
         entry = entry_from_row(shard, values[3:19])
         entry.status, entry.problem = values[19], values[20]
-        if values[21] is not None and values[21] == entry.stamp and entry.stamp != NO_STAMP:
+        if len(values) > 21 and values[21] is not None and values[21] == entry.stamp and entry.stamp != NO_STAMP:
             entry.details = details_from_row(values[21:27])
         shard.entries[entry.hash] = entry
         return entry
@@ -633,12 +641,12 @@ class Catalog:
             elif name in shard.entries or self._store().shard_rows().get(class_dir) is not None:
                 self._drop(class_dir, name)
 
-    def _check_rows(self, where: str | None, skip: set[str], racy_after: int) -> None:
-        """Check the rows matching ``where`` (all of them for None) against their directories."""
-        self.save()  # the rows just read are in the index, so the query sees them
-        cursor = self._store().db.execute(
-            f"SELECT {_ROW} FROM {_FROM}" + (f" WHERE {where}" if where is not None else "")
-        )
+    def _check_rows(self, *, everything: bool, skip: set[str], racy_after: int) -> None:
+        """Check the unsettled rows (every row when the journal cannot vouch) against their directories."""
+        query = f"SELECT {_SUMMARY_ROW} FROM {_SUMMARY_FROM}"
+        if not everything:  # the partial index holds exactly the unsettled rows
+            query = query.replace("artifacts a", "artifacts a INDEXED BY artifacts_unsettled", 1) + f" WHERE {UNSETTLED}"
+        cursor = self._store().db.execute(query)
         with paused_gc():
             entries = [self._entry_from_query(values) for values in cursor]
         entries = [entry for entry in entries if entry.dir not in skip]
@@ -646,7 +654,10 @@ class Catalog:
         if changed:
             with self.progress("Reading changed artifacts", len(changed)) as advance, paused_gc():
                 for entry in changed:
-                    self._put(entry.shard, read_entry(entry.shard, entry.hash, racy_after))
+                    if os.path.isdir(entry.dir):
+                        self._put(entry.shard, read_entry(entry.shard, entry.hash, racy_after))
+                    else:  # removed since the index saw it
+                        self._drop(entry.shard.class_dir, entry.hash)
                     advance(1)
         self._check_holders([entry for entry in entries if entry.raw_status == "running"])
 

@@ -109,14 +109,17 @@ def page(
     where, params = expression.sql(now)
     order = sort_sql(sort, reverse=reverse, now=now)
     size = limit if limit is not None and limit > 0 else None
+    needs = needed(expression, sort)
+    catalog.ensure_rows(needs)
+    matched = catalog.count(where, params)
     for _attempt in range(5):
-        shown = catalog.select(where, params, order=order, limit=size, offset=offset, needs=needed(expression, sort))
+        shown = catalog.select(where, params, order=order, limit=size, offset=offset, common=matched * 20 > catalog.total)
         before = [(e.stamp, e.status) for e in shown]
         catalog.validate(shown)
+        records = catalog.records(shown, details=True, sizes=sizes)  # what details say about the status, too
         if before == [(e.stamp, e.status) for e in shown]:
             break
-    matched = catalog.count(where, params)
-    records = catalog.records(shown, details=True, sizes=sizes)
+        matched = catalog.count(where, params)  # some changed on disk meanwhile: ask again
     add_job_ids(records)
     kept = [record for record in records if expression.test(record)]
     check_keys(expression, keys, catalog, kept)
@@ -132,14 +135,10 @@ def counts(filters: Filters = (), *, by: CountKey = "status", catalog: Catalog |
     catalog.ensure_rows(needed(expression, ()))
     where, params = expression.sql(time.time())
     if by == "namespace":
-        rows = catalog.execute(
-            f"SELECT a.fqn, s.class_dir, count(*) FROM artifacts a JOIN shards s ON s.id = a.shard WHERE {where} "
-            "GROUP BY a.shard",
-            params,
-        )
+        shards = {row.id: row for row in catalog.shard_rows()}
         found: dict[str, int] = {}
-        for fqn, class_dir, count in rows:
-            key = namespace_of(fqn, class_dir)
+        for shard, count in catalog.execute(f"SELECT a.shard, count(*) FROM artifacts a WHERE {where} GROUP BY 1", params):
+            key = namespace_of(shards[shard].fqn, shards[shard].class_dir)
             found[key] = found.get(key, 0) + count
         return dict(sorted(found.items(), key=lambda item: (-item[1], item[0])))
     if by not in _COUNT_COLUMNS:

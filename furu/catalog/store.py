@@ -28,7 +28,7 @@ from furu import query
 from furu.catalog.entry import Details, Entry, Shard
 from furu.catalog.walk import DirIndex
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 9
 """``PRAGMA user_version`` of the layout below; any other version is dropped and rebuilt."""
 
 IN_MEMORY = ":memory:"
@@ -49,23 +49,44 @@ CREATE TABLE artifacts (
   stamp INTEGER NOT NULL, raw_status TEXT NOT NULL, status TEXT NOT NULL, problem TEXT, raw_problem TEXT,
   created REAL, updated REAL, started REAL, ended REAL, attempts INTEGER NOT NULL,
   tags TEXT NOT NULL DEFAULT '[]', name TEXT, size_bytes INTEGER, size_stamp INTEGER, marks_stamp INTEGER,
-  host TEXT, user TEXT, details_stamp INTEGER, version TEXT, config TEXT, declared TEXT, loaded TEXT, details_problem TEXT);
+  host TEXT, user TEXT, details_stamp INTEGER, details_problem TEXT);
+CREATE TABLE details (artifact INTEGER PRIMARY KEY, version TEXT, config TEXT, declared TEXT, loaded TEXT);
 CREATE TABLE fields (artifact INTEGER NOT NULL, path TEXT NOT NULL, kind TEXT NOT NULL, num REAL, text TEXT);
 CREATE TABLE deps (artifact INTEGER NOT NULL, loaded INTEGER NOT NULL, fqn TEXT NOT NULL, hash TEXT NOT NULL);
 CREATE TABLE journal (file TEXT PRIMARY KEY, offset INTEGER NOT NULL);
+"""
+
+UNSETTLED = "stamp = -1 OR created IS NULL OR status IN ('running', 'queued')"
+"""Rows whose summary may change without a journal line: checked against their directory on every sync.
+
+Just written (no trustworthy stamp yet), not started, or in flight: a live
+lock holder can die, a queued job can vanish. A crashed one stays crashed
+until a new attempt, and that attempt is journaled.
+"""
+
+NEEDS = {
+    "marks": "marks_stamp IS NULL OR marks_stamp != stamp OR stamp = -1",
+    "details": "details_stamp IS NULL OR details_stamp != stamp OR stamp = -1",
+    "sizes": "size_bytes IS NULL OR size_stamp IS NULL OR size_stamp = -1",
+}
+"""Rows whose tags and name, details or size must be read before a query can filter or sort on them.
+
+Each has a partial index, so asking costs nothing once every row has them.
 """
 
 _INDEXES = {
     "artifacts": (
         "CREATE UNIQUE INDEX IF NOT EXISTS artifacts_key ON artifacts (shard, hash)",
         "CREATE INDEX IF NOT EXISTS artifacts_hash ON artifacts (hash)",
-        "CREATE INDEX IF NOT EXISTS artifacts_created ON artifacts (created)",
+        "CREATE INDEX IF NOT EXISTS artifacts_created ON artifacts (created DESC, id)",
         "CREATE INDEX IF NOT EXISTS artifacts_status ON artifacts (status)",
+        f"CREATE INDEX IF NOT EXISTS artifacts_unsettled ON artifacts (id) WHERE {UNSETTLED}",
+        *(f"CREATE INDEX IF NOT EXISTS artifacts_needs_{need} ON artifacts (id) WHERE {where}" for need, where in NEEDS.items()),
     ),
-    "fields": (
-        "CREATE INDEX IF NOT EXISTS fields_path_num ON fields (path, num)",
-        "CREATE INDEX IF NOT EXISTS fields_path_text ON fields (path, text)",
-        "CREATE INDEX IF NOT EXISTS fields_artifact ON fields (artifact)",
+    "fields": (  # covering: a config filter or sort never reads the table itself
+        "CREATE INDEX IF NOT EXISTS fields_num ON fields (path, kind, num, artifact)",
+        "CREATE INDEX IF NOT EXISTS fields_text ON fields (path, kind, text, artifact)",
+        "CREATE INDEX IF NOT EXISTS fields_artifact ON fields (artifact, path, kind, num, text)",
     ),
     "deps": (
         "CREATE INDEX IF NOT EXISTS deps_hash ON deps (hash)",
@@ -77,7 +98,9 @@ SUMMARY_COLUMNS = (
     "a.hash, a.stamp, a.raw_status, a.raw_problem, a.created, a.updated, a.started, a.ended, a.attempts, "
     "a.tags, a.name, a.size_bytes, a.size_stamp, a.marks_stamp, a.host, a.user"
 )
-DETAILS_COLUMNS = "a.details_stamp, a.version, a.config, a.declared, a.loaded, a.details_problem"
+DETAILS_COLUMNS = "a.details_stamp, d.version, d.config, d.declared, d.loaded, a.details_problem"
+DETAILS_JOIN = "LEFT JOIN details d ON d.artifact = a.id"
+"""Configs live in their own table: scanning 100,000 summaries must not read 100,000 configs."""
 
 _UPSERT = (
     "INSERT INTO artifacts (shard, hash, fqn, stamp, raw_status, status, problem, raw_problem, created, updated, "
@@ -129,6 +152,7 @@ class Store:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction (``BEGIN IMMEDIATE``: writers queue instead of failing mid-way)."""
         self.db.execute("BEGIN IMMEDIATE")
+        self._shard_rows = None  # another process may have added class directories since they were read
         try:
             yield self.db
         except BaseException:
@@ -173,25 +197,34 @@ class Store:
     def hashes(self, shard_id: int) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT hash FROM artifacts WHERE shard = ?", (shard_id,))]
 
-    def load_shard(self, shard: Shard) -> bool:
-        """Fill ``shard.entries`` from the index; False when the index does not know the class directory."""
-        row = self.shard_rows().get(shard.class_dir)
-        if row is None or row.fqn != shard.fqn:
-            return False
-        cursor = self.db.execute(f"SELECT {SUMMARY_COLUMNS}, a.status, a.problem FROM artifacts a WHERE a.shard = ?", (row.id,))
-        shard.entries = {}
+    def load_shards(self, shards: Sequence[Shard], *, many: bool) -> None:
+        """Fill each shard's entries from the index (a shard the index does not know stays empty).
+
+        ``many``: they hold a good part of the index, so one scan of the table
+        beats seeking every row through the (shard, hash) index.
+        """
+        rows = self.shard_rows()
+        by_id = {row.id: shard for shard in shards if (row := rows.get(shard.class_dir)) is not None and row.fqn == shard.fqn}
+        for shard in by_id.values():
+            shard.entries, shard.listed, shard.dir_stamp = {}, True, rows[shard.class_dir].dir_stamp
+        if not by_id:
+            return
+        source = "artifacts a NOT INDEXED" if many else "artifacts a"
+        marks = ", ".join("?" * len(by_id))
+        cursor = self.db.execute(
+            f"SELECT a.shard, {SUMMARY_COLUMNS}, a.status, a.problem FROM {source} WHERE a.shard IN ({marks})", list(by_id)
+        )
         for values in cursor:
-            entry = shard.entries[values[0]] = entry_from_row(shard, values[:-2])
+            shard = by_id[values[0]]
+            entry = shard.entries[values[1]] = entry_from_row(shard, values[1:-2])
             entry.status, entry.problem = values[-2], values[-1]  # as the last sync left them (a lock holder checked)
-        shard.listed, shard.dir_stamp = True, row.dir_stamp
-        return True
 
     def load_details(self, shard: Shard) -> dict[str, Details]:
         row = self.shard_rows().get(shard.class_dir)
         if row is None:
             return {}
         rows = self.db.execute(
-            f"SELECT a.hash, {DETAILS_COLUMNS} FROM artifacts a WHERE a.shard = ? AND a.details_stamp IS NOT NULL",
+            f"SELECT a.hash, {DETAILS_COLUMNS} FROM artifacts a {DETAILS_JOIN} WHERE a.shard = ? AND a.details_stamp IS NOT NULL",
             (row.id,),
         )
         return {values[0]: details_from_row(values[1:]) for values in rows}
@@ -240,9 +273,9 @@ class Store:
         rows = self.shard_rows()
         keys = [(rows[entry.shard.class_dir].id, entry.hash) for entry in entries]
         db.executemany(
-            "UPDATE artifacts SET details_stamp = ?, version = ?, config = ?, declared = ?, loaded = ?, "
-            "details_problem = ?, status = ?, problem = ? WHERE shard = ? AND hash = ?",
-            [(*_details_row(entry), *key) for entry, key in zip(entries, keys, strict=True)],
+            "UPDATE artifacts SET details_stamp = ?, details_problem = ?, status = ?, problem = ? WHERE shard = ? AND hash = ?",
+            [(entry.details.stamp, entry.details.problem, entry.status, entry.problem, *key)  # type: ignore[union-attr]
+             for entry, key in zip(entries, keys, strict=True)],
         )
         ids: dict[tuple[int, str], int] = {}
         if len(keys) < BULK_ROWS:
@@ -253,6 +286,10 @@ class Store:
                 cursor = db.execute("SELECT hash, id FROM artifacts WHERE shard = ?", (shard_id,))
                 ids.update(((shard_id, hash_), artifact) for hash_, artifact in cursor)
         found = [(ids[key], entry) for key, entry in zip(keys, entries, strict=True) if key in ids]
+        db.executemany(
+            "INSERT OR REPLACE INTO details (artifact, version, config, declared, loaded) VALUES (?, ?, ?, ?, ?)",
+            [(artifact, *_details_row(entry)) for artifact, entry in found],
+        )
         fresh = db.execute("SELECT 1 FROM fields LIMIT 1").fetchone() is None
         if not fresh:
             db.executemany("DELETE FROM fields WHERE artifact = ?", [(i,) for i, _ in found])
@@ -271,7 +308,7 @@ class Store:
             db.executemany("INSERT INTO deps VALUES (?, ?, ?, ?)", dep_rows)
 
     def _delete_artifacts(self, db: sqlite3.Connection, where: str, params: list[tuple[Any, ...]]) -> None:
-        for table in ("fields", "deps"):
+        for table in ("fields", "deps", "details"):
             db.executemany(f"DELETE FROM {table} WHERE artifact IN (SELECT id FROM artifacts WHERE {where})", params)
         db.executemany(f"DELETE FROM artifacts WHERE {where}", params)
 
@@ -298,7 +335,7 @@ class Store:
     def forget_everything(self) -> None:
         """Empty every table (a rescan that cannot trust any row rebuilds them)."""
         with self.transaction() as db:
-            for table in ("meta", "dirs", "shards", "artifacts", "fields", "deps", "journal"):
+            for table in ("meta", "dirs", "shards", "artifacts", "details", "fields", "deps", "journal"):
                 db.execute(f"DELETE FROM {table}")
         self._shard_rows = None
 
@@ -365,6 +402,7 @@ def _indexes_built_after(db: sqlite3.Connection, table: str, *, when: bool = Tru
     yield
     for statement in _INDEXES[table]:
         db.execute(statement)
+    db.execute(f"ANALYZE {table}")  # the planner picks the covering indexes only once it knows their shape
 
 
 def entry_from_row(shard: Shard, values: Sequence[Any]) -> Entry:
@@ -398,10 +436,8 @@ def _summary_row(shard_id: int, entry: Entry) -> tuple[Any, ...]:
 def _details_row(entry: Entry) -> tuple[Any, ...]:
     details = entry.details
     assert details is not None
-    return (
-        details.stamp, details.version, json.dumps(details.config) if details.config is not None else None,
-        json.dumps(details.declared), json.dumps(details.loaded), details.problem, entry.status, entry.problem,
-    )
+    config = json.dumps(details.config) if details.config is not None else None
+    return details.version, config, json.dumps(details.declared), json.dumps(details.loaded)
 
 
-__all__ = ["IN_MEMORY", "IndexUnusable", "SCHEMA_VERSION", "ShardRow", "Store", "open_store"]
+__all__ = ["DETAILS_JOIN", "IN_MEMORY", "NEEDS", "UNSETTLED", "IndexUnusable", "SCHEMA_VERSION", "ShardRow", "Store", "open_store"]

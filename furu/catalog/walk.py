@@ -13,19 +13,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import BaseModel, Field
-
 from furu.catalog.entry import NO_STAMP
 from furu.catalog.reading import is_hidden
 
 
-class DirIndex(BaseModel):
+@dataclass(slots=True)
+class DirIndex:
     """What the index remembers of one directory of the namespace tree (a module or class directory)."""
 
-    stamp: int = Field(description="ctime_ns when listed (-1: list it again).")
-    subdirs: list[str] = Field(default_factory=list, description="Namespace subdirectories (not artifacts).")
+    stamp: int
+    """ctime_ns when listed (-1: list it again)."""
+    subdirs: list[str] = field(default_factory=list)
+    """Namespace subdirectories (not artifacts)."""
     has_artifacts: bool = False
-    artifacts: int = Field(default=0, description="How many artifact directories it held when listed.")
+    artifacts: int = 0
+    """How many artifact directories it held when listed."""
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 
 from furu.cli.app import app
 
-# Importing a command module registers its commands on `app`; `furu --help`
-# shows the panels in this order.
+# Importing a command module registers its commands on `app` (typer converts one
+# only when it runs: see furu.cli.app); `furu --help` shows the panels in this order.
 from furu.cli import inspect as _inspect  # noqa: E402,F401  find and inspect
 from furu.cli import graph as _graph  # noqa: E402,F401
 from furu.cli import compare as _compare  # noqa: E402,F401  compare and explain

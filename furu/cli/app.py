@@ -7,15 +7,26 @@ Python too.
 
 Errors: a :class:`~furu.errors.FuruError` (or a usage error) prints one line
 and exits with code 1; ``furu --debug ...`` shows the traceback instead.
+
+Start-up: typer turns a command into click's form by reading every option through
+pydantic, and would do that for all ~20 commands at each start although one runs. Here
+``@app.command`` records the command as typer does, and the root group builds a command
+with :func:`typer.main.get_command` only when it is asked for it; ``furu --help`` lists
+commands from their name, panel and docstring alone.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, NoReturn
+from collections.abc import Callable, Iterator, MutableMapping
+from contextlib import contextmanager
+from copy import copy
+from typing import Any, NoReturn, TypeVar
 
 import typer
+import typer.main
 from typer.core import HAS_RICH, TyperArgument, TyperCommand, TyperGroup, TyperOption
+from typer.models import CommandInfo
 
 from furu.cli.fast_help import import_rich_utils
 from furu.errors import FuruError
@@ -84,21 +95,148 @@ class _FuruCommand(TyperCommand):
         super().format_help(ctx, formatter)
 
 
+_Function = TypeVar("_Function", bound=Callable[..., Any])
+
+
+class _FuruTyper(typer.Typer):
+    """typer's app, except that ``@app.command`` sets the command aside for the root group.
+
+    typer converts every registered command when it converts the app; a command set aside
+    here is converted by :class:`_Commands` on first use, with typer's own conversion.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.deferred_commands: list[CommandInfo] = []
+
+    def command(self, name: str | None = None, **kwargs: Any) -> Callable[[_Function], _Function]:
+        register = super().command(name, **kwargs)
+
+        def defer(function: _Function) -> _Function:
+            register(function)  # typer's CommandInfo, with every setting as typer records it
+            self.deferred_commands.append(self.registered_commands.pop())
+            return function
+
+        return defer
+
+
+def _command_name(info: CommandInfo) -> str:
+    """``furu NAME``: the name given to ``@app.command``, else typer's from the function's."""
+    assert info.callback is not None, "typer requires a callback for a command"
+    return info.name or typer.main.get_command_name(info.callback.__name__)
+
+
+def _summary_info(info: CommandInfo) -> CommandInfo:
+    """The same command with a callback that takes nothing: typer converts it without reading
+    an option, and gives it the name, help text and panel it would give the real one."""
+
+    def callback() -> None:  # pragma: no cover - a summary is listed, never invoked
+        raise AssertionError("a command summary is never invoked")
+
+    real = info.callback
+    assert real is not None, "typer requires a callback for a command"
+    callback.__name__, callback.__qualname__ = real.__name__, real.__qualname__
+    callback.__module__, callback.__doc__ = real.__module__, real.__doc__
+    summary = copy(info)
+    summary.callback = callback
+    return summary
+
+
+class _Commands(MutableMapping[str, Any]):
+    """The root group's ``commands``: every name at once, each command converted when first read.
+
+    The names (typer's "did you mean" reads them) cost nothing; reading ``commands[name]``
+    (``get_command``) converts that one command with :func:`typer.main.get_command`, and
+    :meth:`summary` is what help and completion list.
+    """
+
+    def __init__(self, infos: list[CommandInfo], typer_app: typer.Typer, built: MutableMapping[str, Any]) -> None:
+        self._infos = {_command_name(info): info for info in infos}
+        self._app = typer_app
+        self._built: dict[str, Any] = dict(built)
+        self._summaries: dict[str, Any] = {}
+
+    def _convert(self, info: CommandInfo) -> Any:
+        single = typer.Typer(
+            add_completion=False,
+            rich_markup_mode=self._app.rich_markup_mode,
+            pretty_exceptions_short=self._app.pretty_exceptions_short,
+        )
+        single.registered_commands.append(info)
+        command = typer.main.get_command(single)
+        if type(command) is TyperCommand:
+            command.__class__ = _FuruCommand
+        return command
+
+    def summary(self, name: str) -> Any:
+        """The command for a listing (``furu --help``, completing a command name): no options."""
+        if name in self._built:
+            return self._built[name]
+        if name not in self._summaries and name in self._infos:
+            self._summaries[name] = self._convert(_summary_info(self._infos[name]))
+        return self._summaries.get(name)
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._built:
+            self._built[name] = self._convert(self._infos[name])  # KeyError: no such command
+        return self._built[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self._built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        if name not in self._infos and name not in self._built:
+            raise KeyError(name)
+        self._infos.pop(name, None)
+        self._built.pop(name, None)
+        self._summaries.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._infos
+        yield from (name for name in self._built if name not in self._infos)
+
+    def __len__(self) -> int:
+        return len(self._infos.keys() | self._built.keys())
+
+
 class _FuruGroup(TyperGroup):
-    """Turns user errors into one line on stderr and exit code 1; help without type tags on flags."""
+    """Turns user errors into one line on stderr and exit code 1; help without type tags on flags.
+
+    Its commands are :data:`app`'s, converted one at a time (:class:`_Commands`): the one that
+    runs, and for ``furu --help`` and completing a command's name, summaries of them all.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for command in self.commands.values():
-            if type(command) is TyperCommand:
-                command.__class__ = _FuruCommand
+        self.commands: _Commands = _Commands(app.deferred_commands, app, self.commands)
+        self._listing = False
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.commands)  # typer's reads every value: it would convert every command
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        return self.commands.summary(cmd_name) if self._listing else self.commands.get(cmd_name)
+
+    @contextmanager
+    def _summaries(self) -> Iterator[None]:
+        """While help or completion lists the commands, ``get_command`` gives summaries."""
+        self._listing = True
+        try:
+            yield
+        finally:
+            self._listing = False
 
     def get_params(self, ctx: Any) -> list[Any]:
         return _plain(super().get_params(ctx))
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         _load_help_renderer(self.rich_markup_mode)
-        super().format_help(ctx, formatter)
+        with self._summaries():
+            super().format_help(ctx, formatter)
+
+    def shell_complete(self, ctx: Any, incomplete: str) -> list[Any]:
+        with self._summaries():  # command names and their one-line help
+            return super().shell_complete(ctx, incomplete)
 
     def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
         try:
@@ -149,7 +287,7 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(EXIT_USER_ERROR)
 
 
-app = typer.Typer(
+app = _FuruTyper(
     name="furu",
     cls=_FuruGroup,
     help="Cached, exactly-once, reproducible research pipelines.",

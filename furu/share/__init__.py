@@ -34,7 +34,9 @@ artifact lands at the same place relative to the receiver's roots, where the
 same config's ``load_or_create`` looks for it.
 """
 
-from typing import TYPE_CHECKING
+import sys
+import types
+from typing import TYPE_CHECKING, Any
 
 from furu._lazy import lazy_attributes
 from furu.share.errors import (
@@ -65,6 +67,23 @@ __getattr__ = lazy_attributes(
         ),
     },
 )
+
+
+class _Package(types.ModuleType):
+    """Keeps ``furu.share.export`` the function once the submodule of the same name is loaded.
+
+    Importing ``furu.share.export`` (the module) binds it as this package's ``export``
+    attribute; eager imports used to rebind the function straight after, and a lazy one
+    cannot. The submodule stays reachable as ``sys.modules["furu.share.export"]``.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "export" and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 __all__ = [
     "BundleHeader",

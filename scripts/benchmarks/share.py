@@ -11,7 +11,14 @@ earlier round lands in its time; the rounds alternate which side goes first,
 and the medians count.
 
 Goal (issue 12): export and import each at least 0.8x as fast as tar:
-speed ratio = tar time / furu time >= 0.8.
+speed ratio = tar time / furu time >= 0.8. Beside the goal lines: each side's CPU
+time (steadier than wall time on a busy machine), the start-up every ``furu``
+process pays before it reads a byte, and the library calls in a running process
+(the same work without that start-up).
+
+Every process runs with its byte code cached (as an installed furu does), in a
+private ``PYTHONPYCACHEPREFIX``, so a sandbox's ``PYTHONDONTWRITEBYTECODE`` does
+not make furu recompile its modules in every round.
 
 Usage: python scripts/bench.py share   (or: python scripts/benchmarks/share.py)
 """
@@ -19,12 +26,14 @@ Usage: python scripts/bench.py share   (or: python scripts/benchmarks/share.py)
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import furu
@@ -32,6 +41,7 @@ from furu.settings import clear_settings_cache
 
 CHECKPOINT_MIB, FEATURES_MIB, SHARDS, SHARD_KIB = 96, 96, 1024, 64
 ROUNDS = 5
+LIBRARY_ROUNDS = 3
 GOAL = 0.8
 _BLOCK = os.urandom(4 << 20)
 
@@ -95,6 +105,9 @@ class Model(furu.Furu[int]):
 
 
 def main() -> None:
+    from furu.share import export as export_bundle
+    from furu.share import import_bundle
+
     saved_cwd, saved_env = os.getcwd(), dict(os.environ)
     with tempfile.TemporaryDirectory(prefix="furu-bench-share-") as tmp:
         root = Path(tmp)
@@ -117,7 +130,9 @@ def main() -> None:
             _child_env(root)
             _process([*furu_cli, "--help"], source)  # warm-up: writes the byte-code caches
             hashes = [model.furu_hash for model in models]
-            export_s, tar_c_s, import_s, tar_x_s, dry_s = [], [], [], [], []
+            export_s, tar_c_s, import_s, tar_x_s, dry_s, startup_s = [], [], [], [], [], []
+            library_export_s: list[float] = []
+            library_import_s: list[float] = []
             for round_ in range(ROUNDS):
                 # Fresh names every round, nothing deleted until the end: ext4 allocates new inodes
                 # slowly right after many were freed, which would time the previous round's rm -rf.
@@ -137,7 +152,12 @@ def main() -> None:
                 for times, command, cwd in [*pack[::order], *unpack[::order]]:
                     times.append(_process(command, cwd))
                 dry_s.append(_process([*furu_cli, "import", "--dry-run", str(bundle)], receiver))
+                startup_s.append(_process([sys.executable, "-c", STARTUP], source))
                 size = bundle.stat().st_size
+            for round_ in range(LIBRARY_ROUNDS):  # the library calls in this process: the same work, no start-up
+                library_export_s.append(_in_process(source, lambda: export_bundle(hashes, root / f"lib{round_}.tar", code="none")))
+                library = _project(root / f"library{round_}", chdir=False)
+                library_import_s.append(_in_process(library, lambda: import_bundle(root / f"lib{round_}.tar")))
         finally:
             os.chdir(saved_cwd)
             os.environ.clear()
@@ -146,10 +166,37 @@ def main() -> None:
     _line("share.export_s", export_s, "tar -cf", tar_c_s, total)
     _line("share.import_s", import_s, "tar -xf", tar_x_s, total)
     print(
-        f"{'share.import_dry_run_s':<26} {statistics.median(dry_s):>8.2f} s    "
+        f"{'share.import_dry_run_s':<26} {statistics.median(wall for wall, _ in dry_s):>8.2f} s    "
         "(furu import --dry-run: verify every digest, write nothing; no goal)"
     )
+    print(
+        f"{'share.startup_s':<26} {statistics.median(wall for wall, _ in startup_s):>8.2f} s    "
+        "(a process that imports what `furu export` imports and stops: the fixed part of both lines above)"
+    )
+    tar_c, tar_x = (statistics.median(wall for wall, _ in runs) for runs in (tar_c_s, tar_x_s))
+    for name, times, peer, peer_s in (
+        ("share.export_library_s", library_export_s, "tar -cf", tar_c),
+        ("share.import_library_s", library_import_s, "tar -xf", tar_x),
+    ):
+        seconds = statistics.median(times)
+        print(
+            f"{name:<26} {seconds:>8.2f} s    ({peer} {peer_s:.2f} s, speed ratio {peer_s / seconds:.2f}; "
+            "the library call in a running process, no start-up; no goal)"
+        )
     print(f"{'share.bundle_overhead':<26} {size / total - 1:>8.2%}      (bundle bytes over artifact bytes)")
+
+
+STARTUP = "import furu.cli, furu.share.export, furu.share.importing"
+
+
+def _in_process(project: Path, work: Callable[[], object]) -> float:
+    """Seconds of ``work`` run in this process from ``project`` (after ``sync``, like the processes)."""
+    os.chdir(project)
+    clear_settings_cache()
+    os.sync()
+    started = time.perf_counter()
+    work()
+    return time.perf_counter() - started
 
 
 def _furu_command() -> list[str]:
@@ -171,12 +218,29 @@ def _child_env(root: Path) -> None:
     os.environ["PYTHONPYCACHEPREFIX"] = str(root / "pycache")
 
 
-def _process(command: list[str], cwd: Path) -> float:
-    """Seconds of one whole process, started after ``sync`` so earlier writes are not flushed on its time."""
+def _process(command: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system) of one whole process, started after ``sync``.
+
+    The ``sync`` keeps an earlier round's writeback off this process's time. CPU time is
+    printed beside the wall time: on a busy machine it moves far less.
+    """
     os.sync()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+
+
+def _line(name: str, runs: list[tuple[float, float]], peer: str, peer_runs: list[tuple[float, float]], total: int) -> None:
+    seconds, peer_seconds = (statistics.median(wall for wall, _ in r) for r in (runs, peer_runs))
+    cpu, peer_cpu = (statistics.median(c for _, c in r) for r in (runs, peer_runs))
+    print(
+        f"{name:<26} {seconds:>8.2f} s    ({peer} {peer_seconds:.2f} s, speed ratio {peer_seconds / seconds:.2f}, "
+        f"goal >= {GOAL}; whole processes, median of {len(runs)}; {total / seconds / 2**20:.0f} MiB/s; "
+        f"CPU {cpu:.2f} s vs {peer_cpu:.2f} s, ratio {peer_cpu / cpu:.2f})"
+    )
 
 
 def _project(path: Path, *, chdir: bool = True) -> Path:
@@ -186,15 +250,6 @@ def _project(path: Path, *, chdir: bool = True) -> Path:
         os.chdir(path)
         clear_settings_cache()
     return path
-
-
-def _line(name: str, times: list[float], peer: str, peer_times: list[float], total: int) -> None:
-    seconds, peer_seconds = statistics.median(times), statistics.median(peer_times)
-    ratio = peer_seconds / seconds
-    print(
-        f"{name:<26} {seconds:>8.2f} s    ({peer} {peer_seconds:.2f} s, speed ratio {ratio:.2f}, goal >= {GOAL}; "
-        f"whole processes, median of {len(times)}; {total / seconds / 2**20:.0f} MiB/s)"
-    )
 
 
 def _size(path: Path) -> int:

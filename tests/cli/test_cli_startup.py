@@ -12,7 +12,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from throwaway import create, make_project, python
+from throwaway import create, furu, make_project, python
 
 # Heavy modules a help screen never needs: markdown_it and pygments come with rich.markdown,
 # rich.pretty and attrs with rich.traceback, pydantic.main with any furu model.
@@ -166,11 +166,86 @@ def test_ls_builds_no_model_it_does_not_show(small_project: Path) -> None:
     assert out.splitlines() == ["[]", "[]"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="furu.catalog.entry still imports DependencyRef from furu.metadata; once it imports it from "
-    "furu.schema this passes: then delete this mark",
-)
 def test_ls_imports_no_module_it_does_not_use(small_project: Path) -> None:
     out = _run(_LS_AND_REPORT.format(unimported=UNIMPORTED_BY_LS, unbuilt=()), small_project)
     assert out.splitlines() == ["[]", "[]"]
+
+
+# A command's options are converted (typer reads each through pydantic) only for the command that runs.
+_CONVERTED = """
+    import contextlib, io, sys
+    from typer.core import TyperCommand
+    from furu.cli import app, main
+    made = []  # each command typer makes: its name, and whether it has options
+    make = TyperCommand.__init__
+    def record(self, name, **settings):
+        made.append((name, bool(settings.get("params"))))
+        make(self, name, **settings)
+    TyperCommand.__init__ = record
+    sys.argv = ["furu", *{args!r}]
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
+        main()
+    print([name for name, has_options in made if has_options])
+    print(len(made) == len(app.deferred_commands) or len(made))
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "converted", "all_listed"),
+    [
+        (["--help"], [], True),  # every command listed, by name, panel and docstring: none converted
+        ([], [], True),
+        (["show", "--help"], ["show"], False),
+        (["ls"], ["ls"], False),
+    ],
+)
+def test_only_the_invoked_command_is_converted(tmp_path: Path, args: list[str], converted: list[str], all_listed: bool) -> None:
+    out = _run(_CONVERTED.format(args=args), tmp_path, FURU_PATH=str(tmp_path / "furu-data"))
+    listed = "True" if all_listed else "1"  # help makes a summary of each command; a run makes the one it runs
+    assert out.splitlines() == [str(converted), listed]
+
+
+@pytest.mark.parametrize("columns", ["80", "160"])
+def test_help_from_summaries_is_the_help_of_the_converted_commands(tmp_path: Path, columns: str) -> None:
+    """``furu --help`` lists commands without converting them; converting them all first shows the same bytes."""
+    out = _run(
+        """
+        import contextlib, io
+        import typer, typer.main
+        from furu.cli import app
+
+        def help_of(group):
+            shown = io.StringIO()
+            with contextlib.redirect_stdout(shown), contextlib.suppress(SystemExit):
+                group.main(["--help"], prog_name="furu")
+            return shown.getvalue()
+
+        lazy = help_of(typer.main.get_command(app))
+        group = typer.main.get_command(app)
+        names = group.list_commands(typer.Context(group))
+        for name in names:  # what typer itself does at start: convert every command
+            assert group.get_command(typer.Context(group), name).params, name
+        print(help_of(group) == lazy, len(names), [name for name in names if f"│ {name} " not in lazy])
+        """,
+        tmp_path,
+        COLUMNS=columns,
+    )
+    assert out == "True 20 []\n"
+
+
+def test_shell_completion_of_commands_options_and_refs(tmp_path: Path) -> None:
+    """What ``furu --install-completion`` sets up: the shell asks the real command for each word."""
+    project = make_project(tmp_path / "lab")
+    data_hash = create(project, "Data()")["Data()"]
+
+    def complete(words: str) -> list[str]:
+        cword = str(len(words.split()) - (0 if words.endswith(" ") else 1))
+        shown = furu(project, _FURU_COMPLETE="complete_bash", COMP_WORDS=words, COMP_CWORD=cword).stdout
+        return shown.split()
+
+    assert complete("furu l") == ["ls", "logs"]
+    assert complete("furu t") == ["tag", "timetravel"]
+    assert complete("furu ls --so") == ["--sort"]
+    assert complete("furu ls --sort cr") == ["created"]
+    assert complete(f"furu show {data_hash[:4]}") == [data_hash]
+    assert complete("furu --de") == ["--debug"]

@@ -1,0 +1,248 @@
+"""The same filters and sort orders as SQL over the catalog's index: what the Python ones select, in their order.
+
+The catalog answers ``furu ls`` from its SQLite index; each clause here is true exactly where
+the matching Python test is, and tests/test_query_sql.py checks both on random records and
+configs. :func:`flatten_config` writes the index's ``fields`` rows that the clauses read.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+from furu.query.errors import FuruQueryError
+from furu.query.filters import Filter, time_comparison
+from furu.query.paths import MISSING, as_float, as_text, config_value, filter_paths
+from furu.query.sorting import parse_sort
+from furu.query.values import parse_duration, parse_size, parse_time
+from furu.statuses import STATUSES
+
+# Tables (furu.catalog.store): ``artifacts a`` (status, fqn, hash, tags as a JSON array, name,
+# created, updated, started, ended, size_bytes) and ``fields f`` (artifact, path, kind, num,
+# text), one row per config path (:func:`flatten_config`). Every clause is 0 or 1, never NULL,
+# so ``NOT`` of it selects what ``not`` does in Python.
+
+ConfigRow = tuple[str, str, float | None, str | None]
+_RUNTIME = (
+    "(CASE WHEN a.started IS NULL THEN NULL WHEN a.ended IS NOT NULL THEN max(0.0, a.ended - a.started) "
+    "WHEN a.status IN ('running', 'queued') THEN max(0.0, {now} - a.started) END)"
+)
+_SQL_OPS = {"=": "=", "!=": "!=", ">": ">", ">=": ">=", "<": "<", "<=": "<="}
+
+
+def sql_regexp(pattern: str, value: str | None) -> bool:
+    """The ``regexp(pattern, value)`` SQLite function the index's connection registers (``X REGEXP ?``).
+
+    :func:`re.search`, as the Python filters do; no value matches nothing.
+    """
+    return value is not None and _compiled(pattern).search(value) is not None
+
+
+@lru_cache(maxsize=256)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def filter_sql(f: Filter, now: float) -> tuple[str, list[Any]]:
+    """One filter as a clause that is true exactly where ``f.test`` is (see :meth:`Expression.sql`)."""
+    op, value = f.op, f.value
+    if f.kind == "config":
+        return _config_sql(f)
+    if f.kind == "status":
+        wanted = sorted({part.strip() for part in value.split(",") if part.strip()})
+        return _in("a.status", wanted, negate=op == "!=")
+    if f.kind == "class":
+        return _per_class(_class_sql(op, value))
+    if f.kind == "hash":
+        if op in ("=", "!="):
+            prefix = value.lower()
+            clause = "(substr(a.hash, 1, ?) = ?)"
+            return (f"NOT {clause}" if op == "!=" else clause), [len(prefix), prefix]
+        return _text_sql("a.hash", op, value)
+    if f.kind == "tag":
+        if op in ("=", "!="):
+            found, params = "EXISTS (SELECT 1 FROM json_each(a.tags) t WHERE t.value = ?)", [value]
+        else:
+            found, params = "EXISTS (SELECT 1 FROM json_each(a.tags) t WHERE t.value REGEXP ?)", [value]
+        return (f"NOT {found}" if op in ("!=", "!~") else found), params
+    if f.kind == "name":
+        if op in ("=", "!="):
+            return _in("coalesce(a.name, '')", sorted(set(value.split(","))) if value else [""], negate=op == "!=")
+        return _text_sql("coalesce(a.name, '')", op, value)
+    if f.kind in ("created", "updated"):
+        column = f"a.{f.kind}"
+        start, end = f.bounds if f.bounds is not None else parse_time(value, f.text)
+        if op in ("=", "!="):
+            within = f"{column} >= ? AND {column} < ?"
+            return (f"coalesce({within}, 0)" if op == "=" else f"coalesce(NOT ({within}), 0)"), [start, end]
+        compare, bound = time_comparison(op, (start, end))
+        return f"coalesce({column} {_SQL_OPS[compare]} ?, 0)", [bound]
+    if f.kind == "runtime":
+        bound = parse_duration(value, f.text).total_seconds()
+        return f"coalesce({_RUNTIME.format(now='?')} {_SQL_OPS[op]} ?, 0)", [now, bound]
+    if f.kind == "size":
+        return f"coalesce(a.size_bytes {_SQL_OPS[op]} ?, 0)", [float(parse_size(value, f.text))]
+    raise FuruQueryError(f"Filter {f.text!r}: no SQL form for key {f.key!r}.")  # pragma: no cover - all kinds above
+
+
+def _in(column: str, values: Sequence[str], *, negate: bool) -> tuple[str, list[Any]]:
+    if not values:
+        return ("1" if negate else "0"), []
+    marks = ", ".join("?" * len(values))
+    return f"({column} {'NOT IN' if negate else 'IN'} ({marks}))", list(values)
+
+
+def _class_sql(op: str, value: str) -> tuple[str, list[Any]]:
+    if op in ("=", "!="):
+        names = sorted({part.strip() for part in value.split(",") if part.strip()})
+        clauses, params = [], []
+        for name in names:
+            clause, named = _same_class("sh.fqn", name)
+            clauses.append(clause)
+            params += named
+        clause = "(" + " OR ".join(clauses) + ")" if clauses else "0"
+        return (f"NOT {clause}" if op == "!=" else clause), params
+    return _text_sql("sh.fqn", op, value)
+
+
+def _per_class(condition: tuple[str, list[Any]]) -> tuple[str, list[Any]]:
+    """A condition on the class name, tested once per class directory rather than once per artifact.
+
+    Every artifact belongs to exactly one ``shards`` row, whose ``fqn`` is its
+    own, so this selects exactly what the condition on ``a.fqn`` would.
+    """
+    clause, params = condition
+    return f"a.shard IN (SELECT sh.id FROM shards sh WHERE {clause})", params
+
+
+def _same_class(column: str, name: str) -> tuple[str, list[Any]]:
+    """``module.Class`` equal to the name or ending in ``.name`` (what ``class=Train`` means)."""
+    return f"({column} = ? OR substr({column}, -?) = ?)", [name, len(name) + 1, "." + name]
+
+
+def _text_sql(column: str, op: str, value: str) -> tuple[str, list[Any]]:
+    """Regex and ordering on a text that is never NULL (``_text_test``)."""
+    if op == "~":
+        return f"({column} REGEXP ?)", [value]
+    if op == "!~":
+        return f"(NOT ({column} REGEXP ?))", [value]
+    return f"({column} {_SQL_OPS[op]} ?)", [value]
+
+
+def _config_sql(f: Filter) -> tuple[str, list[Any]]:
+    """A ``fields`` row at the path whose kind and value pass, as ``_config_filter`` reads them.
+
+    Written as ``a.id IN (...)`` rather than ``EXISTS``: SQLite then walks the
+    ``(path, ...)`` index once instead of probing it for every artifact.
+    """
+    op, value = f.op, f.value
+    if op in ("~", "!~"):
+        condition, params = ("f.text REGEXP ?" if op == "~" else "NOT (f.text REGEXP ?)"), [value]
+    else:
+        branches: list[tuple[str, list[Any]]] = []
+        lowered = value.lower()
+        truth = True if lowered in ("true", "1", "yes") else False if lowered in ("false", "0", "no") else None
+        if truth is not None:
+            branches.append((f"f.kind = 'bool' AND f.num {_SQL_OPS[op]} ?", [float(truth)]))
+        elif op == "!=":
+            branches.append(("f.kind = 'bool'", []))
+        try:
+            number: float | None = float(value)
+        except ValueError:
+            number = None
+        if number is not None and not math.isnan(number):
+            if op == "!=":
+                branches.append(("f.kind = 'num' AND (f.num IS NULL OR f.num != ?)", [number]))  # NaN != anything
+            else:
+                branches.append((f"f.kind = 'num' AND f.num {_SQL_OPS[op]} ?", [number]))
+        elif op == "!=":
+            branches.append(("f.kind = 'num'", []))
+        if (lowered in ("none", "null", "")) == (op == "="):
+            if op in ("=", "!="):
+                branches.append(("f.kind = 'null'", []))
+        branches.append((f"f.kind = 'str' AND f.text {_SQL_OPS[op]} ?", [value]))
+        if op in ("=", "!="):
+            same, params = _same_class("f.text", value)
+            branches.append((f"f.kind = 'class' AND {'NOT ' if op == '!=' else ''}{same}", params))
+            if op == "!=":
+                branches.append(("f.kind = 'other'", []))
+        else:
+            branches.append((f"f.kind = 'class' AND f.text {_SQL_OPS[op]} ?", [value]))
+        condition = " OR ".join(f"({clause})" for clause, _ in branches)
+        params = [param for _, branch in branches for param in branch]
+    path = ".".join(f.path)
+    return (
+        f"a.id IN (SELECT f.artifact FROM fields f WHERE f.path = ? AND ({condition}))",
+        [path, *params],
+    )
+
+
+def flatten_config(config: dict[str, Any] | None) -> list[ConfigRow]:
+    """The index's ``fields`` rows of a stored config: ``(path, kind, num, text)`` for each path a filter can name.
+
+    Paths are those of :func:`config_paths` plus the ``__class__`` of nested configs
+    (``data.__class__~Shuffled``); a path no filter can reach (a key holding a dot) is left out.
+    ``kind`` is ``num``, ``bool``, ``null``, ``str``, ``class`` (a nested config) or ``other``
+    (lists, plain dicts); ``num`` is the number (bools as 0/1, NaN as None); ``text`` is what
+    regex filters search (a nested config's class, ``str()`` of anything else).
+    """
+    rows: list[ConfigRow] = []
+    for path in sorted(filter_paths(config)):
+        value = config_value(config, path.split("."))
+        if value is MISSING:
+            continue
+        num: float | None = None
+        if isinstance(value, bool):
+            kind, num = "bool", float(value)
+        elif isinstance(value, int | float):
+            kind, num = "num", None if isinstance(value, float) and math.isnan(value) else as_float(value)
+        elif value is None:
+            kind = "null"
+        elif isinstance(value, str):
+            kind = "str"
+        elif isinstance(value, dict) and isinstance(value.get("__class__"), str):
+            kind = "class"
+        else:
+            kind = "other"
+        rows.append((path, kind, num, as_text(value)))
+    return rows
+
+
+def sort_sql(keys: str | Sequence[str], *, reverse: bool = False, now: float | None = None) -> str:
+    """What goes after ``ORDER BY`` to sort the index's rows as :func:`sort_items` sorts entries.
+
+    Each key sorts in its default direction (times, runtimes and sizes largest first, the rest
+    A to Z), flipped by a leading ``-`` and by ``reverse``; unknown values go last either way;
+    ties keep the index's order (``a.id``). Runtimes of running artifacts end at ``now``
+    (default: the database's clock).
+    """
+    terms: list[str] = []
+    clock = repr(float(now)) if now is not None else "((julianday('now') - 2440587.5) * 86400.0)"
+    for key, flipped in parse_sort(keys):
+        expression, descending = _sort_sql_key(key, clock)
+        # Unknown values last: SQLite orders NULL first, so DESC already puts them last, which lets
+        # an index on (created DESC, id) serve the default listing without sorting.
+        terms.append(f"{expression} DESC" if descending ^ flipped ^ reverse else f"{expression} ASC NULLS LAST")
+    return ", ".join([*terms, "a.id"])
+
+
+def _sort_sql_key(key: str, clock: str) -> tuple[str, bool]:
+    columns = {"created": "a.created", "updated": "a.updated", "size": "a.size_bytes"}
+    if key in columns:
+        return columns[key], True
+    if key == "runtime":
+        return _RUNTIME.format(now=clock), True
+    if key == "status":
+        whens = " ".join(f"WHEN '{status}' THEN {index}" for index, status in enumerate(STATUSES))
+        return f"(CASE a.status {whens} ELSE 99 END)", False
+    if key in ("class", "hash", "name"):
+        return {"class": "a.fqn", "hash": "a.hash", "name": "a.name"}[key], False
+    path = key.removeprefix("config.").replace("'", "''")
+    return (
+        "(SELECT CASE WHEN f.kind IN ('num', 'bool') THEN f.num WHEN f.kind IN ('str', 'class', 'other') "
+        f"THEN f.text END FROM fields f WHERE f.artifact = a.id AND f.path = '{path}')",  # SQLite: numbers before text
+        False,
+    )
