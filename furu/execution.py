@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextvars
 import errno
+import logging
 import os
 import secrets
 import shutil
@@ -99,8 +100,8 @@ def load_or_create(obj: Config[T]) -> T:
     note_loaded(obj)
     forced_by = _recompute_flag(obj, current)
     if forced_by is None and os.path.exists(paths.success_str) and obj._validate():
-        # A hit is logged below the default level: the line would cost more than the hit itself.
-        logger.debug("load   %s", label(obj))
+        if logger.isEnabledFor(logging.DEBUG):  # below the default level: the line would cost more than the hit
+            logger.debug("load   %s", label(obj))
         return _load(obj)
     if current.dry_run:
         from furu.planning import raise_dry_run

@@ -99,9 +99,9 @@ def current() -> Settings:
     key: tuple[str | bytes | None, ...]
     if _raw_environ is not None:
         raw = _raw_environ
-        key = (os.getcwd(), *[raw.get(name) for name in _RAW_ENV_NAMES])
+        key = (os.getcwd(), *map(raw.get, _RAW_ENV_NAMES))
     else:
-        key = (os.getcwd(), *[os.environ.get(name) for name in ENV_NAMES])
+        key = (os.getcwd(), *map(os.environ.get, ENV_NAMES))
     settings = _settings_cache.get(key)
     if settings is None:
         values = [value.decode() if isinstance(value, bytes) else value for value in key[1:]]
