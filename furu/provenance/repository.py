@@ -178,12 +178,12 @@ def ensure_snapshot_ref(repo: pygit2.Repository, commit_id: pygit2.Oid) -> str:
     loose = common_dir(repo) / name
     if loose.is_file():
         return name
-    last_error: pygit2.GitError | None = None
+    last_error: Exception | None = None
     for _ in range(20):
         try:
             repo.references.create(name, commit_id, force=True)
             return name
-        except pygit2.GitError as exc:
+        except (pygit2.GitError, OSError) as exc:  # libgit2's "failed to create locked file" is an OSError
             last_error = exc
             existing = repo.references.get(name)
             if existing is not None and existing.target == commit_id and loose.is_file():
