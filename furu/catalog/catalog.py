@@ -12,8 +12,9 @@ instead, and :meth:`Catalog.rescan` re-reads everything. An attempt that says
 die without touching the directory.
 
 Queries then run in SQL (:meth:`Catalog.select`, :meth:`Catalog.count`,
-:meth:`Catalog.distinct`); :meth:`Catalog.refresh` materializes every entry
-for the commands that walk them all.
+:meth:`Catalog.execute`; the views call :mod:`furu.catalog.pages`);
+:meth:`Catalog.refresh` materializes every entry for the commands that walk
+them all.
 """
 
 from __future__ import annotations
