@@ -258,22 +258,30 @@ class Catalog:
 
     def select(
         self, where: str = "1", params: Sequence[Any] = (), *, order: str = "a.id", limit: int | None = None,
-        offset: int = 0, needs: Iterable[str] = (), common: bool = False,
+        offset: int = 0, needs: Iterable[str] = (), common: bool = False, by_field: tuple[str, bool] | None = None,
     ) -> list[Entry]:
         """Entries of the rows matching a WHERE clause over ``artifacts a``, in ``order``, one page of them.
 
         ``needs`` names what the clause reads besides the summary (``marks``,
         ``details``, ``sizes``): it is read first for every row that lacks it.
-        ``common`` says the clause matches a good part of all rows: a page in
-        creation order then walks the creation index and stops after the page,
-        instead of sorting every match. Call :meth:`sync` before.
+        ``common`` says the clause matches a good part of all rows: a page then
+        walks an index in the page's order and stops after the page, instead of
+        sorting every match: the creation index for the default order, the
+        config field's index when ``by_field`` (path, descending) says the
+        order is that one field's. Call :meth:`sync` before.
         """
         self.ensure_rows(needs)
         db = self._store().db
         page = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
-        walk = " INDEXED BY artifacts_created" if common and limit is not None and order.startswith(CREATED_ORDER) else ""
-        # The page's ids first, from the summaries alone; then their rows, configs and all.
-        ids = [row[0] for row in db.execute(f"SELECT a.id FROM artifacts a{walk} WHERE {where} ORDER BY {order}{page}", list(params))]
+        ids: list[int] | None = None
+        if common and limit is not None and by_field is not None:
+            ids = self._ids_by_field(where, params, by_field, int(limit) + int(offset))
+            ids = ids[int(offset) :] if ids is not None else None
+        if ids is None:
+            walk = " INDEXED BY artifacts_created" if common and limit is not None and order.startswith(CREATED_ORDER) else ""
+            # The page's ids first, from the summaries alone; then their rows, configs and all.
+            query = f"SELECT a.id FROM artifacts a{walk} WHERE {where} ORDER BY {order}{page}"
+            ids = [row[0] for row in db.execute(query, list(params))]
         rows: dict[int, Entry] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
@@ -281,6 +289,28 @@ class Catalog:
             with paused_gc():
                 rows.update((values[0], self._entry_from_query(values[1:])) for values in cursor)
         return [rows[artifact] for artifact in ids if artifact in rows]
+
+    def _ids_by_field(self, where: str, params: Sequence[Any], by_field: tuple[str, bool], wanted: int) -> list[int] | None:
+        """The first ``wanted`` matching ids in the order of one numeric config field, read off its index.
+
+        Exact only when every value at that path is a number (no text to sort
+        after them) and the numbers fill the page (artifacts without the field
+        come after all that have it); otherwise None, and the caller sorts.
+        """
+        path, descending = by_field
+        db = self._store().db
+        kinds = [kind for (kind,) in db.execute("SELECT DISTINCT kind FROM fields INDEXED BY fields_num WHERE path = ?", (path,))]
+        if kinds not in (["num"], ["bool"]):  # one kind: the index then holds the values in order
+            return None
+        direction = "DESC" if descending else "ASC"
+        rows = db.execute(
+            "SELECT a.id FROM fields f INDEXED BY fields_num CROSS JOIN artifacts a ON a.id = f.artifact "
+            f"WHERE f.path = ? AND f.kind = ? AND f.num IS NOT NULL AND ({where}) "
+            f"ORDER BY f.num {direction}, a.id LIMIT {wanted}",
+            [path, kinds[0], *params],
+        )
+        ids = [artifact for (artifact,) in rows]
+        return ids if len(ids) == wanted else None
 
     def count(self, where: str = "1", params: Sequence[Any] = ()) -> int:
         return int(self._store().db.execute(f"SELECT count(*) FROM artifacts a WHERE {where}", list(params)).fetchone()[0])

@@ -113,7 +113,10 @@ def page(
     catalog.ensure_rows(needs)
     matched = catalog.count(where, params)
     for _attempt in range(5):
-        shown = catalog.select(where, params, order=order, limit=size, offset=offset, common=matched * 20 > catalog.total)
+        shown = catalog.select(
+            where, params, order=order, limit=size, offset=offset, common=matched * 20 > catalog.total,
+            by_field=one_field(keys, reverse),
+        )
         before = [(e.stamp, e.status) for e in shown]
         catalog.validate(shown)
         records = catalog.records(shown, details=True, sizes=sizes)  # what details say about the status, too
@@ -185,6 +188,14 @@ def distinct(field: str, filters: Filters = (), *, limit: int | None = 50, catal
         [path, *params],
     )
     return [ValueCount(value=_stored_value(kind, num, text), count=count) for kind, num, text, count in rows]
+
+
+def one_field(keys: Sequence[tuple[str, bool]], reverse: bool) -> tuple[str, bool] | None:
+    """``(path, descending)`` when the sort is by one config field alone (config values go up by default)."""
+    if len(keys) != 1 or keys[0][0] in SORT_KEYS:
+        return None
+    key, flipped = keys[0]
+    return key.removeprefix("config."), flipped != reverse
 
 
 def as_expression(filters: Filters) -> Expression:

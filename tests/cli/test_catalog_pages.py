@@ -71,3 +71,10 @@ def test_the_cli_takes_the_same_expressions(furu_cli, sweep: dict[str, list[str]
     assert [row["fqn"] for row in rows] == ["examples.Flaky", "examples.Train"]
     text = furu_cli("ls", "lr>1e-3 or lr<1e-3", "-c", "lr").stdout
     assert "3 shown, 3 matching, 8 artifacts" in text  # all but lr=1e-3
+
+
+def test_a_page_sorted_by_one_numeric_field_is_read_off_its_index_in_the_same_order(sweep: dict[str, list[str]]) -> None:
+    for sort in ("lr", "-lr", "rows", "-rows"):
+        everything = [r.hash for r in page(sort=sort, limit=None).records]  # sorted in full
+        for offset in range(0, 6):
+            assert [r.hash for r in page(sort=sort, limit=2, offset=offset).records] == everything[offset : offset + 2]
