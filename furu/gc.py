@@ -128,7 +128,7 @@ def plan_gc(
     else:  # only what gc judges without importing is read; successes are counted, not read
         catalog.sync()
         catalog.ensure_rows(("marks",))  # a success whose marker is gone is incomplete, known once marks are read
-        entries = catalog.select("a.status != 'success'")
+        entries = catalog.select("a.status != 'success'", details=False)
         successes = catalog.count("a.status = 'success'")
     found: list[tuple[Entry, GcReason, str]] = []
     kept: list[tuple[Entry, KeptKind, str]] = []

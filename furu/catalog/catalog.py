@@ -259,6 +259,7 @@ class Catalog:
     def select(
         self, where: str = "1", params: Sequence[Any] = (), *, order: str = "a.id", limit: int | None = None,
         offset: int = 0, needs: Iterable[str] = (), common: bool = False, by_field: tuple[str, bool] | None = None,
+        details: bool = True,
     ) -> list[Entry]:
         """Entries of the rows matching a WHERE clause over ``artifacts a``, in ``order``, one page of them.
 
@@ -268,7 +269,8 @@ class Catalog:
         walks an index in the page's order and stops after the page, instead of
         sorting every match: the creation index for the default order, the
         config field's index when ``by_field`` (path, descending) says the
-        order is that one field's. Call :meth:`sync` before.
+        order is that one field's. ``details=False`` leaves configs unread
+        (cheaper for thousands of rows). Call :meth:`sync` before.
         """
         self.ensure_rows(needs)
         db = self._store().db
@@ -285,7 +287,8 @@ class Catalog:
         rows: dict[int, Entry] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
-            cursor = db.execute(f"SELECT a.id, {_ROW} FROM {_FROM} WHERE a.id IN ({', '.join('?' * len(chunk))})", chunk)
+            columns, source = (_ROW, _FROM) if details else (_SUMMARY_ROW, _SUMMARY_FROM)
+            cursor = db.execute(f"SELECT a.id, {columns} FROM {source} WHERE a.id IN ({', '.join('?' * len(chunk))})", chunk)
             with paused_gc():
                 rows.update((values[0], self._entry_from_query(values[1:])) for values in cursor)
         return [rows[artifact] for artifact in ids if artifact in rows]
