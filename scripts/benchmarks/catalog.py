@@ -141,8 +141,7 @@ def _measure(project: Path, data_root: Path) -> None:
     _line("catalog.refresh_after_100_new_ms", _refresh_after_new(data_root, 100) * 1000,
           "Catalog().sync() after 100 artifacts were created (journaled, as furu writes them); goal <= 50 ms")
 
-    floor = _process_median([sys.executable, "-c", "import pydantic, typer, rich.console"], project)
-    _line("catalog.import_floor_s", floor, "python -c 'import pydantic, typer, rich.console', the peer of every command")
+    floor_command = [sys.executable, "-c", "import pydantic, typer, rich.console"]
     dataset = next(r.hash for r in page("class=BenchData", limit=1).records)
     furu = [sys.executable, "-c", "from furu.cli import main; main()"]
     commands = [
@@ -150,9 +149,14 @@ def _measure(project: Path, data_root: Path) -> None:
         ("catalog.ls_config_filter_s", ["ls", "lr>1e-3", "class~Train"], 2), ("catalog.du_s", ["du"], 2),
         ("catalog.rdeps_s", ["rdeps", dataset[:12]], 2), ("catalog.gc_dry_run_s", ["gc"], 3),
     ]
-    for name, args, goal in commands:
-        seconds = _process_median([*furu, *args], project)
-        _line(name, seconds, f"`furu {' '.join(args)}`, whole process: {seconds / floor:.2f}x the import floor; goal <= {goal}x")
+    for name, args, goal in commands:  # each against the floor measured in turn with it: load drifts
+        floor_s, command_s = [], []
+        for _ in range(7):
+            floor_s.append(_seconds(lambda: _process(floor_command, project)))
+            command_s.append(_seconds(lambda: _process([*furu, *args], project)))
+        floor, seconds = statistics.median(floor_s), statistics.median(command_s)
+        _line(name, seconds, f"`furu {' '.join(args)}`, whole process: {seconds / floor:.2f}x the import floor "
+              f"(python -c 'import pydantic, typer, rich.console', {floor:.3f} s, in turn with it); goal <= {goal}x")
 
 
 def _delete_index(index: Path) -> None:
@@ -160,8 +164,8 @@ def _delete_index(index: Path) -> None:
         Path(f"{index}{suffix}").unlink(missing_ok=True)
 
 
-def _process_median(command: list[str], cwd: Path, rounds: int = 5) -> float:
-    return _median(lambda: subprocess.run(command, check=True, capture_output=True, cwd=cwd, env={**os.environ, "COLUMNS": "160"}), rounds)
+def _process(command: list[str], cwd: Path) -> object:
+    return subprocess.run(command, check=True, capture_output=True, cwd=cwd, env={**os.environ, "COLUMNS": "160"})
 
 
 def _refresh_after_new(data_root: Path, count: int) -> float:
