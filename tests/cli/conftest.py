@@ -10,6 +10,7 @@ import pytest
 from examples import Flaky, Pipeline, PrepareData, Summary, Train
 from typer.testing import CliRunner
 
+import furu.catalog.catalog as catalog_module
 from furu.cli import app
 
 
@@ -64,3 +65,23 @@ def made(monkeypatch: pytest.MonkeyPatch) -> Made:
         toy=PrepareData(), train=Train(), summary=Summary(), pipeline=Pipeline(),
         a=PrepareData(name="a"), b=PrepareData(name="b"), failed=Flaky(),
     )
+
+
+@pytest.fixture
+def short_racy_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Trust stamps older than 20 ms (the default 2 s would re-read everything a test just made)."""
+    monkeypatch.setattr(catalog_module, "RACY_WINDOW_NS", 20_000_000)
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The artifact names the catalog reads from disk (not from its index) during the test."""
+    seen: list[str] = []
+    original = catalog_module.read_entry
+
+    def counting(shard: Any, name: str, racy_after: int) -> Any:
+        seen.append(name)
+        return original(shard, name, racy_after)
+
+    monkeypatch.setattr(catalog_module, "read_entry", counting)
+    return seen

@@ -21,22 +21,7 @@ from furu.settings import current
 
 
 
-@pytest.fixture(autouse=True)
-def short_racy_window(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(catalog_module, "RACY_WINDOW_NS", 20_000_000)
-
-
-@pytest.fixture
-def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    seen: list[str] = []
-    original = catalog_module.read_entry
-
-    def counting(shard, name, racy_after):  # type: ignore[no-untyped-def]
-        seen.append(name)
-        return original(shard, name, racy_after)
-
-    monkeypatch.setattr(catalog_module, "read_entry", counting)
-    return seen
+pytestmark = pytest.mark.usefixtures("short_racy_window")
 
 
 def make(n: int) -> list[PrepareData]:

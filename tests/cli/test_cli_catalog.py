@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from examples import PrepareData
 
-import furu.catalog.catalog as catalog_module
 from furu.annotations import add_tags
 from furu.catalog import Catalog, read_record, scan
 from furu.query import (
@@ -21,25 +20,6 @@ from furu.query import (
     parse_time,
 )
 from furu.specs import FuruSpecError, build_spec, expand_sweeps, split_values
-
-
-@pytest.fixture
-def short_racy_window(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Trust stamps older than 20 ms (the default 2 s would re-read everything a test just made)."""
-    monkeypatch.setattr(catalog_module, "RACY_WINDOW_NS", 20_000_000)
-
-
-@pytest.fixture
-def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    seen: list[str] = []
-    original = catalog_module.read_entry
-
-    def counting(shard, name, racy_after):
-        seen.append(name)
-        return original(shard, name, racy_after)
-
-    monkeypatch.setattr(catalog_module, "read_entry", counting)
-    return seen
 
 
 def snapshot(records) -> list[tuple]:
