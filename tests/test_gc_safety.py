@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from throwaway import artifact_dir, create, furu, furu_json, make_project, python
+from throwaway import artifact_dir, create, damaged_successes, furu, furu_json, kept, loads, make_project, python
 
 from furu.catalog import ArtifactRecord
 from furu.removal import FuruRemovalKept, remove_artifact
@@ -14,17 +14,6 @@ from furu.removal import FuruRemovalKept, remove_artifact
 @pytest.fixture
 def lab(tmp_path: Path) -> Path:
     return make_project(tmp_path / "lab")
-
-
-def kept(plan: dict) -> dict[str, tuple[str, str]]:
-    return {item["record"]["hash"]: (item["kind"], item["detail"]) for item in plan["kept"]}
-
-
-def loads(lab: Path, expr: str) -> str:
-    """What load_or_create returns in the user's own process, asserting it was a cache hit."""
-    result = python(lab, f"from lab.steps import *\nobj = {expr}\nassert obj.exists()\nprint(obj.load_or_create())")
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
 
 
 def test_gc_from_a_subdirectory_imports_the_uninstalled_project(lab):
@@ -109,14 +98,9 @@ def test_stale_results_are_listed_and_deleted_only_with_stale(lab):
 
 
 def test_a_success_with_a_damaged_state_or_marker_is_kept(lab):
-    hashes = create(lab, "Data(name='state')", "Data(name='marker')", "Data(name='metadata')")
+    hashes = damaged_successes(lab)
     state_hash, marker_hash, metadata_hash = hashes.values()
     root = lab / "furu-data"
-    (artifact_dir(root, "Data", state_hash) / ".furu" / "state.json").write_text('{"trunc')
-    marker_dir = artifact_dir(root, "Data", marker_hash) / ".furu"
-    (marker_dir / "state.json").unlink()
-    (marker_dir / "success.json").write_text('{"trunc')  # unreadable, yet load_or_create still hits it
-    (artifact_dir(root, "Data", metadata_hash) / ".furu" / "metadata.json").write_text("{")
     result = furu_json(lab, "gc", "--yes", "--stale")
     assert result["removal"]["removed"] == []
     found = kept(result["plan"])

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from throwaway import artifact_dir, create, furu, furu_json, make_project, python
+from throwaway import artifact_dir, create, damaged_successes, furu, furu_json, kept, loads, make_project, python
 
 IMPORTED = "imported-by-gc"
 NOT_CHECKED = "Not checked against today's classes: 3 successful artifacts, kept whether stale or not."
@@ -26,10 +26,6 @@ HOW_TO_CHECK = "`furu gc --stale` checks them and lists the stale ones"
 @pytest.fixture
 def lab(tmp_path: Path) -> Path:
     return make_project(tmp_path / "lab")
-
-
-def kept(plan: dict) -> dict[str, tuple[str, str]]:
-    return {item["record"]["hash"]: (item["kind"], item["detail"]) for item in plan["kept"]}
 
 
 def reasons(plan: dict) -> dict[str, str]:
@@ -49,13 +45,6 @@ def break_the_module(lab: Path) -> Path:
 def restore_the_module(lab: Path) -> None:
     steps = lab / "lab" / "steps.py"
     steps.write_text(steps.read_text().split("raise RuntimeError('no GPU at import time')\n", 1)[1])
-
-
-def loads(lab: Path, expr: str) -> str:
-    """What load_or_create returns in the user's own process, asserting it was a cache hit."""
-    result = python(lab, f"from lab.steps import *\nobj = {expr}\nassert obj.exists()\nprint(obj.load_or_create())")
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
 
 
 def edit_json(path: Path, change: Callable[[dict[str, Any]], None]) -> None:
@@ -132,14 +121,9 @@ def test_older_than_checks_only_the_would_be_unused_and_keeps_what_it_cannot_jud
 
 
 def test_a_plain_gc_keeps_damaged_successes_without_importing(lab):
-    hashes = create(lab, "Data(name='state')", "Data(name='marker')", "Data(name='metadata')")
+    hashes = damaged_successes(lab)
     state_hash, marker_hash, metadata_hash = hashes.values()
     root = lab / "furu-data"
-    (artifact_dir(root, "Data", state_hash) / ".furu" / "state.json").write_text('{"trunc')
-    marker_dir = artifact_dir(root, "Data", marker_hash) / ".furu"
-    (marker_dir / "state.json").unlink()
-    (marker_dir / "success.json").write_text('{"trunc')
-    (artifact_dir(root, "Data", metadata_hash) / ".furu" / "metadata.json").write_text("{")
     imported = break_the_module(lab)
     result = furu_json(lab, "gc", "--yes")
     assert result["removal"]["removed"] == [] and result["plan"]["candidates"] == []

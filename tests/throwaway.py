@@ -122,3 +122,33 @@ def create(project: Path, *objs: str, **extra: str) -> dict[str, str]:
     result = python(project, code, **extra)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def loads(project: Path, expr: str) -> str:
+    """What load_or_create returns in the user's own process, asserting it was a cache hit."""
+    result = python(project, f"from lab.steps import *\nobj = {expr}\nassert obj.exists()\nprint(obj.load_or_create())")
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def kept(plan: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """A gc plan's kept artifacts: hash -> (kind, detail)."""
+    return {item["record"]["hash"]: (item["kind"], item["detail"]) for item in plan["kept"]}
+
+
+def damaged_successes(project: Path) -> dict[str, str]:
+    """Three successes, one furu file of each unreadable: state.json, the success marker, metadata.json.
+
+    The marker one has no state.json either, so the marker alone decides; all
+    three still load. Their hashes, by expression, in that order.
+    """
+    hashes = create(project, "Data(name='state')", "Data(name='marker')", "Data(name='metadata')")
+    state_hash, marker_hash, metadata_hash = hashes.values()
+    root = project / "furu-data"
+    (artifact_dir(root, "Data", state_hash) / ".furu" / "state.json").write_text('{"trunc')
+    marker_dir = artifact_dir(root, "Data", marker_hash) / ".furu"
+    (marker_dir / "state.json").unlink()
+    (marker_dir / "success.json").write_text('{"trunc')  # unreadable, yet load_or_create still hits it
+    (artifact_dir(root, "Data", metadata_hash) / ".furu" / "metadata.json").write_text("{")
+    return hashes
+
