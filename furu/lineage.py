@@ -91,7 +91,7 @@ def dependent_tree(entry: Entry, catalog: Catalog, *, max_depth: int | None = No
     def dependents(hash_: str) -> list[tuple[Entry, EdgeKind]]:
         found = catalog.select("a.id IN (SELECT artifact FROM deps WHERE hash = ?)", [hash_], order="a.fqn, a.hash")
         catalog.ensure_details(found)  # those written in the last moments carry no stamp to trust yet
-        return [(child, _edges(child)[hash_][1]) for child in found if hash_ in _edges(child)]
+        return [(child, edge[1]) for child in found if (edge := _edges(child).get(hash_)) is not None]
 
     def node(current: Entry, edge: EdgeKind, depth: int) -> LineageNode:
         out = _node(current, current.fqn, current.hash, edge)

@@ -79,10 +79,18 @@ SEAL = "journal_seal"
 CREATED_ORDER = "a.created DESC, a.id"
 """The default listing order, which the index ``artifacts_created (created DESC, id)`` serves as it is."""
 
-_ROW = f"s.class_dir, s.fqn, s.version_controlled, {SUMMARY_COLUMNS}, a.status, a.problem, {DETAILS_COLUMNS}"
-_FROM = f"artifacts a JOIN shards s ON s.id = a.shard {DETAILS_JOIN}"
 _SUMMARY_ROW = f"s.class_dir, s.fqn, s.version_controlled, {SUMMARY_COLUMNS}, a.status, a.problem"
-_SUMMARY_FROM = "artifacts a JOIN shards s ON s.id = a.shard"
+_ROW = f"{_SUMMARY_ROW}, {DETAILS_COLUMNS}"
+
+
+def _rows_from(*, details: bool, index: str | None = None) -> str:
+    """The FROM of a query for :data:`_ROW` (or :data:`_SUMMARY_ROW`), optionally forced onto one index.
+
+    ``index`` names a partial index that holds exactly the rows asked for:
+    SQLite's planner cannot tell such an index is nearly empty, so it is named.
+    """
+    forced = f" INDEXED BY {index}" if index is not None else ""
+    return f"artifacts a{forced} JOIN shards s ON s.id = a.shard" + (f" {DETAILS_JOIN}" if details else "")
 
 
 class Catalog:
@@ -197,17 +205,11 @@ class Catalog:
         The reconciliation for anything the journal did not see: artifacts
         copied in by hand or written by other tools, files edited in place.
         """
-        store = self._store()
         try:
-            store.forget_everything()
+            self._store().forget_everything()
         except sqlite3.Error as error:
             self._index_failed(error)
-        self._shards.clear()
-        self._partial.clear()
-        self._manifest_cache = {}
-        self._manifest_dirty = True
-        self._complete = False
-        self._journal_offsets = None
+        self._forget_loaded()
         self.sync()
 
     # -- every entry -------------------------------------------------------------------------
@@ -243,14 +245,7 @@ class Catalog:
     def validate(self, entries: Iterable[Entry]) -> None:
         """Re-read the entries whose ``.furu/`` changed since they were read (in place)."""
         entries = list(entries)
-        racy_after = time.time_ns() - RACY_WINDOW_NS
-        changed = [entry for entry in entries if _stamp_of(entry) != entry.stamp or entry.stamp == NO_STAMP]
-        if changed:
-            with self.progress("Reading changed artifacts", len(changed)) as advance, paused_gc():
-                for entry in changed:
-                    entry.replace_with(read_entry(entry.shard, entry.hash, racy_after))
-                    self._mark(entry)
-                    advance(1)
+        self._reread_changed(entries, time.time_ns() - RACY_WINDOW_NS, drop_gone=False)
         self._check_holders(entries)
         self.save()
 
@@ -287,8 +282,8 @@ class Catalog:
         rows: dict[int, Entry] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
-            columns, source = (_ROW, _FROM) if details else (_SUMMARY_ROW, _SUMMARY_FROM)
-            cursor = db.execute(f"SELECT a.id, {columns} FROM {source} WHERE a.id IN ({', '.join('?' * len(chunk))})", chunk)
+            columns = _ROW if details else _SUMMARY_ROW
+            cursor = db.execute(f"SELECT a.id, {columns} FROM {_rows_from(details=details)} WHERE a.id IN ({', '.join('?' * len(chunk))})", chunk)
             with paused_gc():
                 rows.update((values[0], self._entry_from_query(values[1:])) for values in cursor)
         return [rows[artifact] for artifact in ids if artifact in rows]
@@ -331,8 +326,7 @@ class Catalog:
         for need in ("marks", "details", "sizes"):
             if need not in needs:
                 continue
-            # the partial index holds exactly these rows; the planner cannot tell it is nearly empty
-            source = _FROM.replace("artifacts a", f"artifacts a INDEXED BY artifacts_needs_{need}", 1)
+            source = _rows_from(details=True, index=f"artifacts_needs_{need}")
             cursor = self._store().db.execute(f"SELECT {_ROW} FROM {source} WHERE {NEEDS[need]}")
             with paused_gc():
                 entries = [self._entry_from_query(values) for values in cursor]
@@ -533,6 +527,13 @@ class Catalog:
 
     def _start_over(self) -> None:
         """After the index on disk failed: forget what came from it and fill the one in memory."""
+        self._forget_loaded()
+        if self._syncing:
+            raise _IndexSwitched
+        self.sync()
+
+    def _forget_loaded(self) -> None:
+        """Drop every entry, pending write and journal position held from the index (it is being rebuilt)."""
         self._changed.clear()
         self._details_changed.clear()
         self._removed.clear()
@@ -543,9 +544,6 @@ class Catalog:
         self._manifest_dirty = False
         self._journal_offsets = None
         self._complete = False
-        if self._syncing:
-            raise _IndexSwitched
-        self.sync()
 
     def _tail_journal(self, store: Store) -> set[str] | None:
         """Artifact directories the journal names since the index last read it; None when it cannot vouch."""
@@ -677,23 +675,34 @@ class Catalog:
 
     def _check_rows(self, *, everything: bool, skip: set[str], racy_after: int) -> None:
         """Check the unsettled rows (every row when the journal cannot vouch) against their directories."""
-        query = f"SELECT {_SUMMARY_ROW} FROM {_SUMMARY_FROM}"
-        if not everything:  # the partial index holds exactly the unsettled rows
-            query = query.replace("artifacts a", "artifacts a INDEXED BY artifacts_unsettled", 1) + f" WHERE {UNSETTLED}"
+        if everything:
+            query = f"SELECT {_SUMMARY_ROW} FROM {_rows_from(details=False)}"
+        else:
+            query = f"SELECT {_SUMMARY_ROW} FROM {_rows_from(details=False, index='artifacts_unsettled')} WHERE {UNSETTLED}"
         cursor = self._store().db.execute(query)
         with paused_gc():
             entries = [self._entry_from_query(values) for values in cursor]
         entries = [entry for entry in entries if entry.dir not in skip]
-        changed = [entry for entry in entries if _stamp_of(entry) != entry.stamp or entry.stamp == NO_STAMP]
-        if changed:
-            with self.progress("Reading changed artifacts", len(changed)) as advance, paused_gc():
-                for entry in changed:
-                    if os.path.isdir(entry.dir):
-                        self._put(entry.shard, read_entry(entry.shard, entry.hash, racy_after))
-                    else:  # removed since the index saw it
-                        self._drop(entry.shard.class_dir, entry.hash)
-                    advance(1)
+        self._reread_changed(entries, racy_after, drop_gone=True)
         self._check_holders([entry for entry in entries if entry.raw_status == "running"])
+
+    def _reread_changed(self, entries: Sequence[Entry], racy_after: int, *, drop_gone: bool) -> None:
+        """Re-read, in place, the entries whose ``.furu/`` changed since they were read.
+
+        ``drop_gone``: an artifact whose directory was removed leaves the index
+        (else it is read again, and shows what is left of it).
+        """
+        changed = [entry for entry in entries if _stamp_of(entry) != entry.stamp or entry.stamp == NO_STAMP]
+        if not changed:
+            return
+        with self.progress("Reading changed artifacts", len(changed)) as advance, paused_gc():
+            for entry in changed:
+                if drop_gone and not os.path.isdir(entry.dir):
+                    self._drop(entry.shard.class_dir, entry.hash)
+                else:
+                    entry.replace_with(read_entry(entry.shard, entry.hash, racy_after))
+                    self._mark(entry)
+                advance(1)
 
     def _check_holders(self, entries: list[Entry], *, index: bool = True) -> None:
         for entry in entries:

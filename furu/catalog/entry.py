@@ -53,13 +53,10 @@ class Shard:
 
     __slots__ = (
         "class_dir",
-        "details_dirty",
         "details_loaded",
         "dir_stamp",
-        "dirty",
         "entries",
         "fqn",
-        "listed",
         "version_controlled",
     )
 
@@ -68,11 +65,8 @@ class Shard:
         self.fqn = fqn
         self.version_controlled = version_controlled
         self.entries: dict[str, Entry] = {}
-        self.listed = False  # entries match the directory's artifact names as of dir_stamp
         self.dir_stamp = NO_STAMP
-        self.dirty = True
-        self.details_dirty = False
-        self.details_loaded = False  # the index's details file was merged in (so saving keeps its rows)
+        self.details_loaded = False  # the index's details of this class directory were merged in
 
 
 class Entry:

@@ -144,10 +144,6 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
-    @property
-    def in_memory(self) -> bool:
-        return self.path == IN_MEMORY
-
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction (``BEGIN IMMEDIATE``: writers queue instead of failing mid-way)."""
@@ -206,7 +202,7 @@ class Store:
         rows = self.shard_rows()
         by_id = {row.id: shard for shard in shards if (row := rows.get(shard.class_dir)) is not None and row.fqn == shard.fqn}
         for shard in by_id.values():
-            shard.entries, shard.listed, shard.dir_stamp = {}, True, rows[shard.class_dir].dir_stamp
+            shard.entries, shard.dir_stamp = {}, rows[shard.class_dir].dir_stamp
         if not by_id:
             return
         source = "artifacts a NOT INDEXED" if many else "artifacts a"

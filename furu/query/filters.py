@@ -58,11 +58,6 @@ class Filter:
             return "details"
         return "summary"
 
-    @property
-    def mutable(self) -> bool:
-        """Whether the field can change while the artifact stays (so every entry must be checked)."""
-        return self.kind in ("status", "tag", "name", "updated", "runtime", "size")
-
     def matches(self, item: Any) -> bool:
         return self.test(item)
 

@@ -1,8 +1,7 @@
 """Sort orders: ``created,-runtime,lr`` read (:func:`parse_sort`) and applied to entries or records (:func:`sort_items`).
 
-Also what must be read before sorting by a key (:func:`sort_tier`) and whether the order can
-change while the artifacts stay (:func:`sort_is_mutable`). :func:`furu.query.sql.sort_sql`
-orders the catalog's index the same way.
+Also what must be read before sorting by a key (:func:`sort_tier`).
+:func:`furu.query.sql.sort_sql` orders the catalog's index the same way.
 """
 
 from __future__ import annotations
@@ -69,11 +68,6 @@ def sort_items(items: list[Any], key: str = DEFAULT_SORT, *, reverse: bool = Fal
     if limit is None or len(ordered) < limit:
         ordered += [item for item, value in zip(items, keys, strict=True) if value is None]
     return ordered if limit is None else ordered[:limit]
-
-
-def sort_is_mutable(key: str) -> bool:
-    """Whether a sort key (any of ``created,-runtime``) can change while an artifact stays."""
-    return any(part in ("updated", "runtime", "status", "size", "name") for part, _ in sort_parts(key))
 
 
 def sort_tier(key: str) -> Tier:
