@@ -31,6 +31,11 @@ from typer.models import CommandInfo
 from furu.cli.fast_help import import_rich_utils
 from furu.errors import FuruError
 
+try:  # typer >= 0.29 reads values through pydantic (see _plain_values)
+    from typer._coercion import build_runtime_param as _typer_coercion
+except ImportError:  # pragma: no cover - another typer
+    _typer_coercion = None
+
 try:  # typer >= 0.2x ships its own copy of click (and does not install click)
     from typer._click.exceptions import UsageError
 except ImportError:  # pragma: no cover - older typer runs on click itself
@@ -47,8 +52,55 @@ PANEL_SETUP = "Set up"
 EXIT_USER_ERROR = 1
 
 
+def _plain_values(param: Any) -> Any:
+    """typer's coercion of ``param``'s value, built only for a value that needs it.
+
+    typer 0.29 reads every parameter's value through a pydantic ``TypeAdapter`` that it builds,
+    with the module that builds it, the first time any value is read: about a third of
+    ``furu ls``'s start-up, although an unset option is ``None``, a default already has its
+    type and a word on the command line already is the ``str`` its option wants. Those values
+    are returned as they are; any other (a number typed on the command line, a path, a choice)
+    goes through typer's own coercion, unchanged. None where typer has no such step.
+    """
+    if _typer_coercion is None:  # pragma: no cover - another typer
+        return None
+    if param._runtime_param is None:
+        param._runtime_param = _PlainCoercion(param.type_descriptor)
+    return param._runtime_param
+
+
+_PLAIN_TYPES = (str, bool, int)
+
+
+class _PlainCoercion:
+    """See :func:`_plain_values`."""
+
+    def __init__(self, descriptor: Any) -> None:
+        annotation = descriptor.annotation
+        plain = not descriptor.is_ranged and not descriptor.is_choice
+        item = annotation.__args__[0] if getattr(annotation, "__origin__", None) is list else None
+        self._type = annotation if plain and annotation in _PLAIN_TYPES else None
+        self._item = item if plain and item in _PLAIN_TYPES else None
+        self._descriptor = descriptor
+        self._typer: Any = None
+
+    def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
+        if value is None:  # as typer's own coercion has it
+            return () if param.multiple or param.nargs == -1 else None
+        if self._type is not None and type(value) is self._type:
+            return value
+        if self._item is not None and isinstance(value, (list, tuple)) and all(type(v) is self._item for v in value):
+            return list(value)
+        if self._typer is None:
+            self._typer = _typer_coercion(self._descriptor)
+        return self._typer.coerce(value, param=param, ctx=ctx)
+
+
 class _Flag(TyperOption):
     """Help shows ``--json``, not ``--json <bool>``, and ``--sweep <str>`` (repeatable), not ``<list[str]>``."""
+
+    def get_runtime_param(self) -> Any:
+        return _plain_values(self) or super().get_runtime_param()
 
     def display_type_rich(self, ctx: Any) -> str | None:
         if self.is_flag:
@@ -61,6 +113,9 @@ class _Flag(TyperOption):
 
 class _Argument(TyperArgument):
     """A positional argument: help shows ``REF...`` (usage and table), not ``{ref}...`` and ``<list[str]>``."""
+
+    def get_runtime_param(self) -> Any:
+        return _plain_values(self) or super().get_runtime_param()
 
     def display_type_rich(self, ctx: Any) -> str | None:
         return None
