@@ -30,11 +30,12 @@ none. The failed, crashed, incomplete and corrupt reasons come from the
 artifacts' state and success markers alone. Successes that were not checked are
 counted in :attr:`GcPlan.unchecked`, not listed: stale or unknown ones among
 them are kept whatever they are, so the plan does not need to know which.
+Without ``include_stale`` and ``older_than`` the plan is then a few queries over
+the catalog's index: records are built only for the candidates it lists.
 """
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -43,8 +44,8 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from furu.catalog import ArtifactRecord, Catalog, Entry
+from furu.catalog.catalog import CREATED_ORDER
 from furu.errors import FuruError
-from furu.layout import ArtifactPaths
 from furu.invalidate import FuruArtifactBusy
 from furu.removal import FuruRemovalKept, Removal, remove_artifact, success_attempt
 
@@ -81,8 +82,11 @@ class GcKept(BaseModel):
 class GcPlan(BaseModel):
     """What ``furu gc`` would delete, and what it leaves alone."""
 
-    candidates: list[GcCandidate]
-    protected: list[GcCandidate] = Field(description="Would be candidates, but are tagged or version-controlled.")
+    candidates: list[GcCandidate] = Field(description="What gc deletes (only the newest ones with plan_gc(listed=N)).")
+    protected: list[GcCandidate] = Field(
+        description="Would be candidates, but are tagged or version-controlled (only the newest with plan_gc(listed=N))."
+    )
+    protected_count: int = Field(description="How many are protected, also when `protected` lists only some.")
     kept: list[GcKept] = Field(
         default_factory=list,
         description=(
@@ -91,7 +95,7 @@ class GcPlan(BaseModel):
             "successes can be unknown or stale: see `unchecked`."
         ),
     )
-    counts: dict[str, int] = Field(description="Candidates per reason.")
+    counts: dict[str, int] = Field(description="Candidates per reason (all of them, also when `candidates` lists only some).")
     bytes: dict[str, int] = Field(description="Bytes per reason.")
     total_bytes: int
     unchecked: int = Field(
@@ -118,37 +122,85 @@ def plan_gc(
     include_stale: bool = False,
     include_tagged: bool = False,
     include_version_controlled: bool = False,
+    listed: int | None = None,
 ) -> GcPlan:
-    """Find the candidates (nothing is deleted)."""
+    """Find the candidates (nothing is deleted).
+
+    ``listed`` keeps only the newest that many candidates, and as many protected
+    ones, as records: a dry run that shows twenty of 10,000 candidates reads no
+    more rows than it shows. Counts and sizes always cover them all.
+    """
     catalog = catalog or Catalog()
-    successes: int | None = None
     if include_stale or older_than is not None:
-        entries = catalog.refresh()
-        catalog.ensure_marks(entries)
-    else:  # only what gc judges without importing is read; successes are counted, not read
-        catalog.sync()
-        catalog.ensure_rows(("marks",))  # a success whose marker is gone is incomplete, known once marks are read
-        entries = catalog.select("a.status != 'success'", details=False)
-        successes = catalog.count("a.status = 'success'")
+        plan = _checked_plan(catalog, older_than, include_stale, include_tagged, include_version_controlled)
+    else:
+        plan = _unchecked_plan(catalog, include_tagged, include_version_controlled, listed)
+    if listed is not None:
+        plan.candidates, plan.protected = plan.candidates[:listed], plan.protected[:listed]
+    return plan
+
+
+def _unchecked_plan(catalog: Catalog, include_tagged: bool, include_version_controlled: bool, listed: int | None) -> GcPlan:
+    """Without --stale or --older-than: the plan is a few queries over the index, and no success is read."""
+    catalog.sync()
+    catalog.ensure_rows(("marks",))  # tags, and success markers: one under a failed state.json makes it damaged
+    collectable = f"a.status IN ({', '.join(repr(status) for status in _BY_STATUS)})"
+    protection = _protection_sql(include_tagged, include_version_controlled)
+    catalog.ensure_rows(("sizes",), where=collectable)
+    counts, sizes, protected_count = dict.fromkeys(REASONS, 0), dict.fromkeys(REASONS, 0), 0
+    query = f"SELECT a.status, {protection}, count(*), total(a.size_bytes) FROM artifacts a WHERE {collectable} GROUP BY 1, 2"
+    for status, is_protected, number, size in catalog.execute(query):
+        if is_protected:
+            protected_count += number
+        else:
+            counts[_BY_STATUS[status]] += number
+            sizes[_BY_STATUS[status]] += int(size)
+
+    def listing(where: str, index: str | None = None) -> list[GcCandidate]:
+        entries = catalog.select(where, order=CREATED_ORDER, limit=listed, details=False, index=index)
+        return [GcCandidate(record=e.record(), reason=_BY_STATUS[e.status], detail=e.problem or e.status) for e in entries]
+
+    # Candidates are many (the newest are found walking the creation index); protected and damaged ones, few.
+    damaged = catalog.select("a.status = 'damaged'", order=CREATED_ORDER, details=False, index="artifacts_status")
+    return GcPlan(
+        candidates=listing(f"{collectable} AND NOT ({protection})"),
+        protected=listing(f"{collectable} AND ({protection})", index="artifacts_status"),
+        protected_count=protected_count,
+        kept=[GcKept(record=entry.record(), kind="damaged", detail=_damaged(entry)) for entry in damaged],
+        counts=counts,
+        bytes=sizes,
+        total_bytes=sum(sizes.values()),
+        unchecked=catalog.count("a.status = 'success'"),
+    )
+
+
+def _protection_sql(include_tagged: bool, include_version_controlled: bool) -> str:
+    """Whether an ``artifacts a`` row is protected: tagged, or version-controlled, unless asked to collect those."""
+    terms = [] if include_tagged else ["a.tags != '[]'"]
+    if not include_version_controlled:
+        terms.append("a.shard IN (SELECT sh.id FROM shards sh WHERE sh.version_controlled)")
+    return f"({' OR '.join(terms)})" if terms else "0"
+
+
+def _checked_plan(
+    catalog: Catalog, older_than: timedelta | None, include_stale: bool, include_tagged: bool, include_version_controlled: bool
+) -> GcPlan:
+    """With --stale or --older-than: every artifact is read, and the successes that may go are checked."""
+    entries = catalog.refresh()
+    catalog.ensure_marks(entries)
     found: list[tuple[Entry, GcReason, str]] = []
     kept: list[tuple[Entry, KeptKind, str]] = []
     for entry in entries:
         if entry.status == "damaged":
             kept.append((entry, "damaged", _damaged(entry)))
-            continue
-        reason = _BY_STATUS.get(entry.status)
-        if reason is None:
-            continue
-        if os.path.lexists(ArtifactPaths(entry.dir).success_str):
-            kept.append((entry, "damaged", _damaged(entry)))  # what load_or_create checks is there
-        else:
-            found.append((entry, reason, entry.problem or entry.status))
+        elif entry.status in _BY_STATUS:
+            found.append((entry, _BY_STATUS[entry.status], entry.problem or entry.status))
     settled = [entry for entry in entries if entry.status == "success"]
     unused = _unused_test(catalog, older_than) if older_than is not None else _never  # reads every artifact's details
     if include_stale:
         catalog.ensure_details(settled)
     to_check: list[Entry] = []
-    unchecked = successes or 0
+    unchecked = 0
     for entry in settled:
         if entry.status != "success":  # its metadata.json turned out unreadable (known only once details were read)
             kept.append((entry, "damaged", _damaged(entry)))
@@ -175,6 +227,7 @@ def plan_gc(
     return GcPlan(
         candidates=candidates,
         protected=protected,
+        protected_count=len(protected),
         kept=[GcKept(record=entry.record(), kind=kind, detail=detail) for entry, kind, detail in kept],
         counts=counts,
         bytes=sizes,

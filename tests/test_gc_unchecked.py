@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from throwaway import artifact_dir, create, damaged_successes, furu, furu_json, kept, loads, make_project, python
+from throwaway import STEPS, artifact_dir, create, damaged_successes, furu, furu_json, kept, loads, make_project, python
 
 IMPORTED = "imported-by-gc"
 NOT_CHECKED = "Not checked against today's classes: 3 successful artifacts, kept whether stale or not."
@@ -151,3 +151,56 @@ def test_protected_failures_stay_protected_without_imports(lab):
     tagged = furu_json(lab, "gc", "--yes", "--include-tagged")
     assert [r["hash"] for r in tagged["removal"]["removed"]] == [broken.name]
     assert not imported.exists()
+
+
+def test_a_failed_state_with_a_success_marker_is_damaged_and_kept(lab):
+    """load_or_create checks the success marker alone: under a state.json that says failed, the result still loads."""
+    hashes = create(lab, "Data()")
+    python(lab, "from lab.steps import Broken\nBroken().load_or_create()")
+    root = lab / "furu-data"
+    [broken] = (root / "data" / "lab" / "steps" / "Broken").iterdir()
+    marker = (artifact_dir(root, "Data", hashes["Data()"]) / ".furu" / "success.json").read_bytes()
+    (broken / ".furu" / "success.json").write_bytes(marker)  # by hand, as a copy or a half-finished repair leaves it
+    [record] = furu_json(lab, "ls", "--rescan", "class=Broken")
+    assert record["status"] == "damaged"
+    assert record["problem"] == "ValueError: broken on purpose; state.json says failed, but the success marker is there"
+    for args in (("gc",), ("gc", "--stale"), ("gc", "--yes")):
+        plan = furu_json(lab, *args)["plan"]
+        assert plan["candidates"] == [] and kept(plan)[broken.name][0] == "damaged", args
+    assert broken.is_dir()
+    text = furu(lab, "gc").stdout
+    assert "state.json says failed, but the success marker is there" in text
+
+
+FLAKY = STEPS + '''
+
+class Flaky(furu.Furu[str]):
+    seed: int = 0
+
+    def _create(self) -> str:
+        raise ValueError(f"flaky {self.seed}")
+
+    def _load(self) -> str:
+        return ""
+'''
+
+
+def test_a_dry_run_lists_the_newest_and_counts_them_all(tmp_path):
+    from furu.catalog import Catalog
+    from furu.gc import plan_gc
+
+    lab = make_project(tmp_path / "lab", FLAKY)
+    python(lab, "from lab.steps import Flaky\nfor seed in range(5):\n    try: Flaky(seed=seed).load_or_create()\n    except ValueError: pass")
+    [first, *_] = sorted((lab / "furu-data" / "data" / "lab" / "steps" / "Flaky").iterdir(), key=lambda d: d.stat().st_mtime)
+    furu(lab, "tag", first.name[:8], "keep")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(lab)
+        full, short = plan_gc(Catalog()), plan_gc(Catalog(), listed=2)
+    assert (full.counts, full.bytes, full.total_bytes, full.protected_count) == (short.counts, short.bytes, short.total_bytes, 1)
+    assert full.counts["failed"] == 4 and len(full.candidates) == 4 and len(short.candidates) == 2
+    assert [c.record.hash for c in short.candidates] == [c.record.hash for c in full.candidates[:2]]
+    newest = sorted(full.candidates, key=lambda c: c.record.created, reverse=True)
+    assert [c.record.hash for c in short.candidates] == [c.record.hash for c in newest[:2]]
+    assert [c.record.hash for c in short.protected] == [first.name]
+    text = furu(lab, "gc").stdout
+    assert "1 more is protected" in text and "furu gc --yes deletes 4 artifacts" in text

@@ -254,7 +254,7 @@ class Catalog:
     def select(
         self, where: str = "1", params: Sequence[Any] = (), *, order: str = "a.id", limit: int | None = None,
         offset: int = 0, needs: Iterable[str] = (), common: bool = False, by_field: tuple[str, bool] | None = None,
-        details: bool = True,
+        details: bool = True, index: str | None = None,
     ) -> list[Entry]:
         """Entries of the rows matching a WHERE clause over ``artifacts a``, in ``order``, one page of them.
 
@@ -265,7 +265,9 @@ class Catalog:
         sorting every match: the creation index for the default order, the
         config field's index when ``by_field`` (path, descending) says the
         order is that one field's. ``details=False`` leaves configs unread
-        (cheaper for thousands of rows). Call :meth:`sync` before.
+        (cheaper for thousands of rows). ``index`` names the index to find the
+        rows with, where the planner would walk the creation index in vain
+        (``artifacts_status`` for a status that few rows have). Call :meth:`sync` before.
         """
         self.ensure_rows(needs)
         db = self._store().db
@@ -276,6 +278,7 @@ class Catalog:
             ids = ids[int(offset) :] if ids is not None else None
         if ids is None:
             walk = " INDEXED BY artifacts_created" if common and limit is not None and order.startswith(CREATED_ORDER) else ""
+            walk = f" INDEXED BY {index}" if index is not None else walk
             # The page's ids first, from the summaries alone; then their rows, configs and all.
             query = f"SELECT a.id FROM artifacts a{walk} WHERE {where} ORDER BY {order}{page}"
             ids = [row[0] for row in db.execute(query, list(params))]
@@ -321,13 +324,13 @@ class Catalog:
         """A read query of your own over the index (``artifacts``, ``shards``, ``fields``, ``deps``)."""
         return self._store().db.execute(sql, list(params))
 
-    def ensure_rows(self, needs: Iterable[str]) -> None:
-        """Read tags and names, details or sizes for every row of the index that lacks them."""
+    def ensure_rows(self, needs: Iterable[str], where: str = "1") -> None:
+        """Read tags and names, details or sizes for every row of the index that lacks them (of those ``where`` picks)."""
         for need in ("marks", "details", "sizes"):
             if need not in needs:
                 continue
             source = _rows_from(details=True, index=f"artifacts_needs_{need}")
-            cursor = self._store().db.execute(f"SELECT {_ROW} FROM {source} WHERE {NEEDS[need]}")
+            cursor = self._store().db.execute(f"SELECT {_ROW} FROM {source} WHERE ({NEEDS[need]}) AND ({where})")
             with paused_gc():
                 entries = [self._entry_from_query(values) for values in cursor]
             if not entries:

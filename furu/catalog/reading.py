@@ -88,7 +88,7 @@ def read_entry(shard: Shard, name: str, racy_after_ns: int) -> Entry:
 
 
 def read_marks(entry: Entry) -> None:
-    """Tags and name (``annotations.json``), and whether the success marker is really there.
+    """Tags and name (``annotations.json``), and whether the success marker is there as ``state.json`` says.
 
     Kept out of :func:`read_entry` so a cold scan reads one file per artifact:
     ``state.json`` already says whether the attempt succeeded.
@@ -96,12 +96,17 @@ def read_marks(entry: Entry) -> None:
     internal = f"{entry.dir}/{INTERNAL_DIR}"
     entry.marks_stamp = entry.stamp
     entry.tags, entry.name = [], None
-    if entry.raw_status in ("success", "damaged") and not os.path.exists(f"{internal}/{SUCCESS_FILE}"):
+    marker = os.path.exists(f"{internal}/{SUCCESS_FILE}")
+    if entry.raw_status in ("success", "damaged") and not marker:
         if entry.raw_status == "success":
             entry.raw_status = entry.status = "absent"
             entry.problem = "state.json says success, but the success marker was removed"
         else:
             entry.raw_status = entry.status = "corrupt"  # damaged, and now no result either
+    elif entry.raw_status not in ("success", "damaged") and marker:
+        # load_or_create checks the marker alone: the result loads, whatever state.json says
+        entry.problem = _join(entry.problem, f"state.json says {entry.status}, but the success marker is there")
+        entry.raw_status = entry.status = "damaged"
     path = f"{internal}/{ANNOTATIONS_FILE}"
     try:
         annotations = _read_bytes(path)

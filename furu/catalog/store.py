@@ -28,7 +28,7 @@ from furu import query
 from furu.catalog.entry import Details, Entry, Shard
 from furu.catalog.walk import DirIndex
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 """``PRAGMA user_version`` of the layout below; any other version is dropped and rebuilt."""
 
 IN_MEMORY = ":memory:"

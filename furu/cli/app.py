@@ -34,7 +34,7 @@ from furu.errors import FuruError
 try:  # typer >= 0.29 reads values through pydantic (see _plain_values)
     from typer._coercion import build_runtime_param as _typer_coercion
 except ImportError:  # pragma: no cover - another typer
-    _typer_coercion = None
+    _typer_coercion = None  # type: ignore[assignment]
 
 try:  # typer >= 0.2x ships its own copy of click (and does not install click)
     from typer._click.exceptions import UsageError

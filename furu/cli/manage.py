@@ -127,6 +127,7 @@ def gc_command(
         include_stale=stale,
         include_tagged=include_tagged,
         include_version_controlled=include_version_controlled,
+        listed=None if yes or as_json else SHOWN_CANDIDATES,
     )
     removal = collect(plan, cat) if yes else None
     if as_json:
@@ -141,15 +142,16 @@ def gc_command(
     for reason in REASONS:
         if plan.counts[reason]:
             table.add_row(reason, str(plan.counts[reason]), human_size(plan.bytes[reason]))
-    table.add_row("[bold]total[/]", f"[bold]{len(plan.candidates)}[/]", f"[bold]{human_size(plan.total_bytes)}[/]")
+    candidates = sum(plan.counts.values())
+    table.add_row("[bold]total[/]", f"[bold]{candidates}[/]", f"[bold]{human_size(plan.total_bytes)}[/]")
     out.print(table)
     for candidate in plan.candidates[:SHOWN_CANDIDATES]:
         out.print(f"  {candidate.reason:<10} {candidate.record.label}  [dim]{candidate.detail}[/]", soft_wrap=True)
-    if len(plan.candidates) > SHOWN_CANDIDATES:
-        out.print(f"  [dim]... and {len(plan.candidates) - SHOWN_CANDIDATES} more (--json lists all)[/]")
-    if plan.protected:
+    if candidates > SHOWN_CANDIDATES:
+        out.print(f"  [dim]... and {candidates - SHOWN_CANDIDATES} more (--json lists all)[/]")
+    if plan.protected_count:
         out.print(
-            f"[dim]{len(plan.protected)} more {'is' if len(plan.protected) == 1 else 'are'} protected (tagged or version-controlled): "
+            f"[dim]{plan.protected_count} more {'is' if plan.protected_count == 1 else 'are'} protected (tagged or version-controlled): "
             "--include-tagged / --include-version-controlled to collect them too.[/]"
         )
     _print_kept(plan.kept)
@@ -161,8 +163,8 @@ def gc_command(
             soft_wrap=True,
         )
     if removal is None:
-        if plan.candidates:
-            out.print(f"Dry run: nothing deleted. furu gc --yes deletes {count(len(plan.candidates), 'artifact')} ({human_size(plan.total_bytes)}).")
+        if candidates:
+            out.print(f"Dry run: nothing deleted. furu gc --yes deletes {count(candidates, 'artifact')} ({human_size(plan.total_bytes)}).")
         return
     out.print(f"Deleted {count(len(removal.removed), 'artifact')}, freed {human_size(removal.freed_bytes)}.")
     for skipped in removal.skipped:

@@ -66,6 +66,7 @@ def test_changes_made_behind_furus_back_show_after_a_rescan(furu_cli) -> None:  
     with open(state, "r+") as handle:  # edited in place, as another tool would: no furu write, no journal line
         handle.write(json.dumps(data).ljust(len(state.read_text())))
         handle.truncate()
+    (made[0].furu_dir / ".furu" / "success.json").unlink()  # else the result still loads: damaged, not failed
     assert statuses()[made[0].furu_hash] == "success"  # nothing told the catalog
     listed = furu_cli.json("ls", "--rescan")
     assert {row["hash"]: row["status"] for row in listed}[made[0].furu_hash] == "failed"
