@@ -102,8 +102,15 @@ def insert(db: sqlite3.Connection, records: list[Rec]) -> None:
 
 
 def selected(db: sqlite3.Connection, expression: Expression) -> list[int]:
-    clause, params = expression.sql(NOW)
-    return [row[0] for row in db.execute(f"SELECT a.id FROM artifacts a WHERE {clause} ORDER BY a.id", params)]
+    """The ids the clause selects; its per-row form selects the same, and its count query counts them."""
+    forms = []
+    for per_row in (False, True):
+        clause, params = expression.sql(NOW, per_row=per_row)
+        forms.append([row[0] for row in db.execute(f"SELECT a.id FROM artifacts a WHERE {clause} ORDER BY a.id", params)])
+    assert forms[0] == forms[1], expression.text
+    query, params = expression.count_sql(NOW)
+    assert db.execute(query, params).fetchone()[0] == len(forms[0]), expression.text
+    return forms[0]
 
 
 def ordered(db: sqlite3.Connection, keys: str, reverse: bool = False) -> list[int]:

@@ -254,7 +254,7 @@ class Catalog:
     def select(
         self, where: str = "1", params: Sequence[Any] = (), *, order: str = "a.id", limit: int | None = None,
         offset: int = 0, needs: Iterable[str] = (), common: bool = False, by_field: tuple[str, bool] | None = None,
-        details: bool = True, index: str | None = None,
+        details: bool = True, index: str | None = None, per_row: tuple[str, Sequence[Any]] | None = None,
     ) -> list[Entry]:
         """Entries of the rows matching a WHERE clause over ``artifacts a``, in ``order``, one page of them.
 
@@ -267,17 +267,22 @@ class Catalog:
         order is that one field's. ``details=False`` leaves configs unread
         (cheaper for thousands of rows). ``index`` names the index to find the
         rows with, where the planner would walk the creation index in vain
-        (``artifacts_status`` for a status that few rows have). Call :meth:`sync` before.
+        (``artifacts_status`` for a status that few rows have). ``per_row`` is
+        the same clause in the form that tests one row at a time
+        (``Expression.sql(per_row=True)``), for those walks. Call :meth:`sync` before.
         """
         self.ensure_rows(needs)
         db = self._store().db
         page = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
         ids: list[int] | None = None
+        walk_where, walk_params = per_row or (where, params)
         if common and limit is not None and by_field is not None:
-            ids = self._ids_by_field(where, params, by_field, int(limit) + int(offset))
+            ids = self._ids_by_field(walk_where, walk_params, by_field, int(limit) + int(offset))
             ids = ids[int(offset) :] if ids is not None else None
         if ids is None:
-            walk = " INDEXED BY artifacts_created" if common and limit is not None and order.startswith(CREATED_ORDER) else ""
+            walk = ""
+            if common and limit is not None and order.startswith(CREATED_ORDER):
+                walk, where, params = " INDEXED BY artifacts_created", walk_where, walk_params
             walk = f" INDEXED BY {index}" if index is not None else walk
             # The page's ids first, from the summaries alone; then their rows, configs and all.
             query = f"SELECT a.id FROM artifacts a{walk} WHERE {where} ORDER BY {order}{page}"

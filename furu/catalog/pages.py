@@ -111,18 +111,19 @@ def page(
     size = limit if limit is not None and limit > 0 else None
     needs = needed(expression, sort)
     catalog.ensure_rows(needs)
-    matched = catalog.count(where, params)
+    count_query, count_params = expression.count_sql(now)
+    matched = int(catalog.execute(count_query, count_params).fetchone()[0])
     for _attempt in range(5):
         shown = catalog.select(
             where, params, order=order, limit=size, offset=offset, common=matched * 20 > catalog.total,
-            by_field=one_field(keys, reverse),
+            by_field=one_field(keys, reverse), per_row=expression.sql(now, per_row=True),
         )
         before = [(e.stamp, e.status) for e in shown]
         catalog.validate(shown)
         records = catalog.records(shown, details=True, sizes=sizes)  # what details say about the status, too
         if before == [(e.stamp, e.status) for e in shown]:
             break
-        matched = catalog.count(where, params)  # some changed on disk meanwhile: ask again
+        matched = int(catalog.execute(count_query, count_params).fetchone()[0])  # some changed on disk meanwhile
     add_job_ids(records)
     kept = [record for record in records if expression.test(record)]
     check_keys(expression, keys, catalog, kept)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from furu.query.filters import Filter
-from furu.query.sql import filter_sql
+from furu.query.sql import config_count_sql, filter_sql
 
 
 class Expression(ABC):
@@ -33,12 +33,20 @@ class Expression(ABC):
         """The canonical form: parses back to an equal expression (the dashboard's filter builder keeps it)."""
 
     @abstractmethod
-    def sql(self, now: float) -> tuple[str, list[Any]]:
+    def sql(self, now: float, *, per_row: bool = False) -> tuple[str, list[Any]]:
         """A WHERE clause over the catalog index (``artifacts a``, ``fields f``) and its ``?`` parameters.
 
         ``now`` is when running and queued artifacts' runtime ends. It selects exactly what :meth:`test`
         does on the same data; regex operators need the connection's ``regexp`` (:func:`sql_regexp`).
+        ``per_row`` asks for the form that tests one row at a time (a config filter probes that
+        artifact's fields), for a query that walks an index in the page's order and stops after the
+        page; the default form finds every match at once, for counts and selective filters.
         """
+
+    def count_sql(self, now: float) -> tuple[str, list[Any]]:
+        """A query for how many artifacts match (one row, one number), with its parameters."""
+        where, params = self.sql(now)
+        return f"SELECT count(*) FROM artifacts a WHERE {where}", params
 
     @property
     def is_plain_and(self) -> bool:
@@ -68,8 +76,13 @@ class Term(Expression):
     def text(self) -> str:
         return f"{self.filter.key}{self.filter.op}{self.filter.value}"
 
-    def sql(self, now: float) -> tuple[str, list[Any]]:
-        return filter_sql(self.filter, now)
+    def sql(self, now: float, *, per_row: bool = False) -> tuple[str, list[Any]]:
+        return filter_sql(self.filter, now, per_row=per_row)
+
+    def count_sql(self, now: float) -> tuple[str, list[Any]]:
+        if self.filter.kind == "config":  # off the fields index alone
+            return config_count_sql(self.filter)
+        return super().count_sql(now)
 
     @property
     def is_plain_and(self) -> bool:
@@ -92,8 +105,11 @@ class And(Expression):
     def text(self) -> str:
         return " and ".join(_grouped(part) if isinstance(part, Or) else part.text for part in self.parts)
 
-    def sql(self, now: float) -> tuple[str, list[Any]]:
-        return _joined(self.parts, "AND", "1", now)
+    def sql(self, now: float, *, per_row: bool = False) -> tuple[str, list[Any]]:
+        return _joined(self.parts, "AND", "1", now, per_row)
+
+    def count_sql(self, now: float) -> tuple[str, list[Any]]:
+        return self.parts[0].count_sql(now) if len(self.parts) == 1 else super().count_sql(now)
 
     @property
     def is_plain_and(self) -> bool:
@@ -116,8 +132,8 @@ class Or(Expression):
     def text(self) -> str:
         return " or ".join(part.text for part in self.parts)
 
-    def sql(self, now: float) -> tuple[str, list[Any]]:
-        return _joined(self.parts, "OR", "0", now)
+    def sql(self, now: float, *, per_row: bool = False) -> tuple[str, list[Any]]:
+        return _joined(self.parts, "OR", "0", now, per_row)
 
 
 @dataclass(frozen=True)
@@ -137,8 +153,8 @@ class Not(Expression):
         inner = self.part.text if isinstance(self.part, Term | Not) else _grouped(self.part)
         return f"not {inner}"
 
-    def sql(self, now: float) -> tuple[str, list[Any]]:
-        clause, params = self.part.sql(now)
+    def sql(self, now: float, *, per_row: bool = False) -> tuple[str, list[Any]]:
+        clause, params = self.part.sql(now, per_row=per_row)
         return f"NOT {clause}", params
 
 
@@ -158,12 +174,12 @@ def _grouped(expression: Expression) -> str:
     return f"({inner} )" if kept else f"({inner})"
 
 
-def _joined(parts: Sequence[Expression], word: str, empty: str, now: float) -> tuple[str, list[Any]]:
+def _joined(parts: Sequence[Expression], word: str, empty: str, now: float, per_row: bool) -> tuple[str, list[Any]]:
     if not parts:
         return empty, []
     clauses, params = [], []
     for part in parts:
-        clause, part_params = part.sql(now)
+        clause, part_params = part.sql(now, per_row=per_row)
         clauses.append(clause)
         params += part_params
     return "(" + f" {word} ".join(clauses) + ")", params

@@ -46,11 +46,11 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def filter_sql(f: Filter, now: float) -> tuple[str, list[Any]]:
+def filter_sql(f: Filter, now: float, *, per_row: bool = False) -> tuple[str, list[Any]]:
     """One filter as a clause that is true exactly where ``f.test`` is (see :meth:`Expression.sql`)."""
     op, value = f.op, f.value
     if f.kind == "config":
-        return _config_sql(f)
+        return _config_sql(f, per_row)
     if f.kind == "status":
         wanted = sorted({part.strip() for part in value.split(",") if part.strip()})
         return _in("a.status", wanted, negate=op == "!=")
@@ -132,52 +132,83 @@ def _text_sql(column: str, op: str, value: str) -> tuple[str, list[Any]]:
     return f"({column} {_SQL_OPS[op]} ?)", [value]
 
 
-def _config_sql(f: Filter) -> tuple[str, list[Any]]:
+def _config_sql(f: Filter, per_row: bool) -> tuple[str, list[Any]]:
     """A ``fields`` row at the path whose kind and value pass, as ``_config_filter`` reads them.
 
-    Written as ``a.id IN (...)`` rather than ``EXISTS``: SQLite then walks the
-    ``(path, ...)`` index once instead of probing it for every artifact.
+    Written as ``a.id IN (...)``: SQLite then walks the ``(path, ...)`` index
+    once instead of probing it for every artifact. ``per_row`` gives ``EXISTS``
+    instead, which probes the ``(artifact, path)`` index for the row at hand:
+    what a walk that stops after one page wants, where building the whole list
+    of matches first would cost more than the page.
     """
+    branches = _config_branches(f)
+    path = ".".join(f.path)
+    if per_row:
+        either = " OR ".join(f"({clause})" for clause, _ in branches)
+        return (
+            f"EXISTS (SELECT 1 FROM fields f INDEXED BY fields_artifact WHERE f.artifact = a.id AND f.path = ? AND ({either}))",
+            [path, *(param for _, params in branches for param in params)],
+        )
+    rows, params = _matching_rows(path, branches)
+    return f"a.id IN ({rows})", params
+
+
+def config_count_sql(f: Filter) -> tuple[str, list[Any]]:
+    """How many artifacts pass one config filter, counted off the ``fields`` index alone.
+
+    Exact because an artifact has one ``fields`` row per path (:func:`flatten_config`),
+    and the branches test disjoint kinds; no ``artifacts`` row is read, where the
+    ``a.id IN`` form would first collect every match (tens of milliseconds at 60,000).
+    """
+    rows, params = _matching_rows(".".join(f.path), _config_branches(f))
+    return f"SELECT count(*) FROM ({rows})", params
+
+
+def _matching_rows(path: str, branches: list[tuple[str, list[Any]]]) -> tuple[str, list[Any]]:
+    """The ``fields`` rows at ``path`` that pass any branch: one SELECT per branch, joined by UNION ALL.
+
+    Each SELECT then walks the covering ``(path, kind, value)`` index over its
+    own range, where one SELECT with OR-ed branches would read every row at the path.
+    """
+    selects = " UNION ALL ".join(f"SELECT f.artifact FROM fields f WHERE f.path = ? AND {clause}" for clause, _ in branches)
+    return selects, [param for _, params in branches for param in (path, *params)]
+
+
+def _config_branches(f: Filter) -> list[tuple[str, list[Any]]]:
+    """The ways a ``fields`` row passes ``f``, one per kind of value (they never overlap)."""
     op, value = f.op, f.value
     if op in ("~", "!~"):
-        condition, params = ("f.text REGEXP ?" if op == "~" else "NOT (f.text REGEXP ?)"), [value]
-    else:
-        branches: list[tuple[str, list[Any]]] = []
-        lowered = value.lower()
-        truth = True if lowered in ("true", "1", "yes") else False if lowered in ("false", "0", "no") else None
-        if truth is not None:
-            branches.append((f"f.kind = 'bool' AND f.num {_SQL_OPS[op]} ?", [float(truth)]))
-        elif op == "!=":
-            branches.append(("f.kind = 'bool'", []))
-        try:
-            number: float | None = float(value)
-        except ValueError:
-            number = None
-        if number is not None and not math.isnan(number):
-            if op == "!=":
-                branches.append(("f.kind = 'num' AND (f.num IS NULL OR f.num != ?)", [number]))  # NaN != anything
-            else:
-                branches.append((f"f.kind = 'num' AND f.num {_SQL_OPS[op]} ?", [number]))
-        elif op == "!=":
-            branches.append(("f.kind = 'num'", []))
-        if (lowered in ("none", "null", "")) == (op == "="):
-            if op in ("=", "!="):
-                branches.append(("f.kind = 'null'", []))
-        branches.append((f"f.kind = 'str' AND f.text {_SQL_OPS[op]} ?", [value]))
-        if op in ("=", "!="):
-            same, params = _same_class("f.text", value)
-            branches.append((f"f.kind = 'class' AND {'NOT ' if op == '!=' else ''}{same}", params))
-            if op == "!=":
-                branches.append(("f.kind = 'other'", []))
+        return [("f.text REGEXP ?" if op == "~" else "NOT (f.text REGEXP ?)", [value])]
+    branches: list[tuple[str, list[Any]]] = []
+    lowered = value.lower()
+    truth = True if lowered in ("true", "1", "yes") else False if lowered in ("false", "0", "no") else None
+    if truth is not None:
+        branches.append((f"f.kind = 'bool' AND f.num {_SQL_OPS[op]} ?", [float(truth)]))
+    elif op == "!=":
+        branches.append(("f.kind = 'bool'", []))
+    try:
+        number: float | None = float(value)
+    except ValueError:
+        number = None
+    if number is not None and not math.isnan(number):
+        if op == "!=":
+            branches.append(("f.kind = 'num' AND (f.num IS NULL OR f.num != ?)", [number]))  # NaN != anything
         else:
-            branches.append((f"f.kind = 'class' AND f.text {_SQL_OPS[op]} ?", [value]))
-        condition = " OR ".join(f"({clause})" for clause, _ in branches)
-        params = [param for _, branch in branches for param in branch]
-    path = ".".join(f.path)
-    return (
-        f"a.id IN (SELECT f.artifact FROM fields f WHERE f.path = ? AND ({condition}))",
-        [path, *params],
-    )
+            branches.append((f"f.kind = 'num' AND f.num {_SQL_OPS[op]} ?", [number]))
+    elif op == "!=":
+        branches.append(("f.kind = 'num'", []))
+    if (lowered in ("none", "null", "")) == (op == "="):
+        if op in ("=", "!="):
+            branches.append(("f.kind = 'null'", []))
+    branches.append((f"f.kind = 'str' AND f.text {_SQL_OPS[op]} ?", [value]))
+    if op in ("=", "!="):
+        same, params = _same_class("f.text", value)
+        branches.append((f"f.kind = 'class' AND {'NOT ' if op == '!=' else ''}{same}", params))
+        if op == "!=":
+            branches.append(("f.kind = 'other'", []))
+    else:
+        branches.append((f"f.kind = 'class' AND f.text {_SQL_OPS[op]} ?", [value]))
+    return branches
 
 
 def flatten_config(config: dict[str, Any] | None) -> list[ConfigRow]:
