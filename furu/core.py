@@ -120,7 +120,8 @@ class Furu(BaseModel, Generic[T]):
             from furu.cluster import submit
 
             return submit(self, executor)  # type: ignore[no-any-return]  # a job handle
-        return _execution().load_or_create(self)
+        result: T = _execution().load_or_create(self)
+        return result
 
     def exists(self) -> bool:
         """Whether a successful result is on disk and ``_validate()`` accepts it."""

@@ -13,6 +13,7 @@ from furu.cli.render import (
     catalog,
     console,
     human_time,
+    literal,
     print_json,
     short_value,
     status_text,
@@ -31,6 +32,7 @@ def diff_command(
     """The config fields that differ, by dotted path (through nested dependencies)."""
     from rich.syntax import Syntax
     from rich.table import Table
+    from rich.text import Text
 
     from furu.diffing import diff_records
     from furu.refs import resolve_ref
@@ -41,7 +43,7 @@ def diff_command(
         print_json(result)
         return
     out = console()
-    out.print(f"[bold]a[/] {result.a.label}  [bold]b[/] {result.b.label}", soft_wrap=True)
+    out.print(f"[bold]a[/] {literal(result.a.label)}  [bold]b[/] {literal(result.b.label)}", soft_wrap=True)
     if not result.changes:
         out.print("The configs are identical." if result.a.fqn == result.b.fqn else "No field differs.")
     else:
@@ -52,11 +54,11 @@ def diff_command(
             note = change.kind if change.kind != "changed" else ("not hashed" if change.affects_hash is False else "")
             left = "-" if change.kind == "added" else short_value(change.a, 60)
             right = "-" if change.kind == "removed" else short_value(change.b, 60)
-            table.add_row(change.path, left, right, f"[dim]{note}[/]")
+            table.add_row(Text(change.path), Text(left), Text(right), Text(note, style="dim"))
         out.print(table)
     if code:
         if result.code_note:
-            out.print(f"[yellow]No code diff:[/] {result.code_note}", soft_wrap=True)
+            out.print(f"[yellow]No code diff:[/] {literal(result.code_note)}", soft_wrap=True)
         elif not result.code_patch:
             out.print("The code snapshots are identical.")
         else:
@@ -79,13 +81,13 @@ def explain_command(
         print_json(result)
         return
     out = console()
-    out.print(("[green]" if result.cached else "[yellow]") + result.summary + "[/]", soft_wrap=True)
+    out.print(("[green]" if result.cached else "[yellow]") + literal(result.summary) + "[/]", soft_wrap=True)
     for line in result.details:
-        out.print(f"  {line}", soft_wrap=True)
+        out.print(f"  {literal(line)}", soft_wrap=True)
     if result.nearest:
-        out.print(f"\nNearest existing artifacts of {result.fqn}:")
+        out.print(f"\nNearest existing artifacts of {literal(result.fqn)}:")
         for neighbour in result.nearest:
             record = neighbour.record
-            out.print("  ", f"{record.short_hash} ", status_text(record.status), f" {human_time(record.created)}", sep="")
+            out.print("  ", f"{literal(record.short_hash)} ", status_text(record.status), f" {human_time(record.created)}", sep="")
             for reason in neighbour.reasons() or ["no hashed field differs (the hash encoding changed)"]:
-                out.print(f"      will recompute because {reason}", soft_wrap=True)
+                out.print(f"      will recompute because {literal(reason)}", soft_wrap=True)

@@ -8,7 +8,7 @@ import typer
 
 from furu.cli.app import PANEL_FIND, app
 from furu.cli.completion import complete_ref
-from furu.cli.render import JSON_HELP, catalog, console, print_json, status_text
+from furu.cli.render import JSON_HELP, catalog, console, literal, print_json, status_text
 
 if TYPE_CHECKING:
     from rich.tree import Tree
@@ -73,10 +73,10 @@ def render_class_graph(graph: ClassGraph) -> Tree:
         count = graph.classes.get(name, 0)
         edge = f" [dim]<- {via}[/]" if via is not None else ""
         if name in shown or name in path:
-            parent.add(f"{name} [dim]({count}; see above)[/]{edge}")
+            parent.add(f"{literal(name)} [dim]({count}; see above)[/]{edge}")
             return
         shown.add(name)
-        branch = parent.add(f"[cyan]{name}[/] ({count}){edge}")
+        branch = parent.add(f"[cyan]{literal(name)}[/] ({count}){edge}")
         for target, artifacts in children.get(name, []):
             add(branch, target, artifacts, (*path, name))
 
@@ -107,9 +107,9 @@ def _add(view: Tree, node: LineageNode) -> None:
 
 
 def _label(node: LineageNode) -> str:
-    from rich.markup import escape
-
-    edge = "" if node.edge == "root" else f" [dim]({node.edge})[/]"
+    edge = "" if node.edge == "root" else f" [dim]({literal(node.edge)})[/]"
     repeated = " [dim](see above)[/]" if node.repeated else ""
     style = status_text(node.status).style
-    return f"[{style}]{node.status}[/] {escape(node.fqn)} {node.hash[:8]}{edge}{repeated}" if style else f"{node.status} {escape(node.fqn)} {node.hash[:8]}{edge}{repeated}"
+    status = literal(node.status)
+    artifact = f"{literal(node.fqn)} {literal(node.hash[:8])}{edge}{repeated}"
+    return f"[{style}]{status}[/] {artifact}" if style else f"{status} {artifact}"

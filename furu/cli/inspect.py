@@ -10,8 +10,6 @@ import typer
 
 from furu.cli.app import PANEL_FIND, app
 from furu.cli.completion import complete_ref, complete_sort
-from rich.markup import escape
-
 from furu.cli.render import (
     JSON_HELP,
     STATUS_STYLE,
@@ -21,6 +19,7 @@ from furu.cli.render import (
     human_duration,
     human_size,
     human_time,
+    literal,
     print_json,
     short_value,
     status_text,
@@ -72,6 +71,7 @@ def ls_command(
 ) -> None:
     """List artifacts: newest first, filtered, sorted, with chosen config fields."""
     from rich.table import Table
+    from rich.text import Text
 
     from furu.catalog.pages import known_config_paths, page
     from furu.query import parse_expression, shadowed_config_keys
@@ -89,17 +89,17 @@ def ls_command(
     table = Table(box=None, pad_edge=False, header_style="bold")
     labelled = any(record.name or record.tags for record in listing.records)  # else the column is noise
     for header in ("class", "hash", "status", "created", "runtime", "size", *(["name/tags"] if labelled else []), *paths):
-        table.add_column(header, no_wrap=header != "name/tags", justify="right" if header in ("runtime", "size") else "left")
+        table.add_column(literal(header), no_wrap=header != "name/tags", justify="right" if header in ("runtime", "size") else "left")
     if show_path:
         table.add_column("dir", no_wrap=True)
     for record in listing.records:
         label = " ".join(filter(None, [record.name, *(f"#{tag}" for tag in record.tags)]))
         row: list[Any] = [
-            record.class_name, record.short_hash, _status_cell(record), human_time(record.created),
-            human_duration(record.runtime_secs), human_size(record.size_bytes), *([label] if labelled else []),
-            *(_cell(record.config, path) for path in paths),
+            Text(record.class_name), Text(record.short_hash), _status_cell(record), human_time(record.created),
+            human_duration(record.runtime_secs), human_size(record.size_bytes), *([Text(label)] if labelled else []),
+            *(Text(_cell(record.config, path)) for path in paths),
         ]
-        table.add_row(*row, *([os.path.relpath(record.dir)] if show_path else []))
+        table.add_row(*row, *([Text(os.path.relpath(record.dir))] if show_path else []))
     out = console()
     if listing.records:
         fit_table(table, ("name/tags", "dir"), out.width)
@@ -115,9 +115,10 @@ def ls_command(
     if not matched:
         for shadowing in shadowed_config_keys(expression.filters(), known_config_paths(cat)):
             config_form = "config." + shadowing.text
+            key = literal(shadowing.key)
             out.print(
-                f"[dim]`{shadowing.key}` is a built-in key (furu's own {shadowing.key}); for the config field "
-                f"`{shadowing.key}`, write {config_form!r}.[/]", soft_wrap=True,
+                f"[dim]`{key}` is a built-in key (furu's own {key}); for the config field "
+                f"`{key}`, write {literal(repr(config_form))}.[/]", soft_wrap=True,
             )
     for record in listing.records:
         if record.status in ("damaged", "corrupt"):
@@ -135,6 +136,7 @@ def show_command(
 ) -> None:
     """Everything about one artifact: config, state and attempts, provenance, dependencies, files, log."""
     from rich.table import Table
+    from rich.text import Text
 
     from furu.refs import resolve_entry
     from furu.report import artifact_report
@@ -158,8 +160,8 @@ def show_command(
         return
     out = console()
     record = report.record
-    out.print(f"[bold]{record.fqn}[/] {record.hash}  ", status_text(record.status), sep="", soft_wrap=True)
-    out.print(f"[dim]{record.dir}[/]", soft_wrap=True)
+    out.print(f"[bold]{literal(record.fqn)}[/] {literal(record.hash)}  ", status_text(record.status), sep="", soft_wrap=True)
+    out.print(f"[dim]{literal(record.dir)}[/]", soft_wrap=True)
     facts: list[tuple[str, str | None]] = [
         ("name", record.name), ("tags", ", ".join(record.tags) or None), ("created", human_time(record.created)),
         ("updated", human_time(record.updated)), ("runtime", human_duration(record.runtime_secs)),
@@ -168,12 +170,12 @@ def show_command(
     ]
     for key, value in facts:
         if value:
-            out.print(f"  {key:<19}{value}", soft_wrap=True)
+            out.print(f"  {key:<19}{literal(value)}", soft_wrap=True)
     if record.status == "damaged":
         out.print(f"  {'result':<19}{DAMAGED_NOTE}", soft_wrap=True)
     for problem in report.problems:
         if problem != record.problem:
-            out.print(f"  [red]problem[/]            {problem}", soft_wrap=True)
+            out.print(f"  [red]problem[/]            {literal(problem)}", soft_wrap=True)
     if record.config is not None:
         out.print("\n[bold]config[/]")
         out.print(_config_tree(record.config))
@@ -187,7 +189,7 @@ def show_command(
             why = f"{attempt.error.type.rsplit('.', 1)[-1]}: {attempt.error.message}" if attempt.error else attempt.reason
             table.add_row(
                 str(attempt.number), status_text(attempt.status), human_time(attempt.started_at),
-                human_duration(runtime), _where(attempt), why or "",
+                human_duration(runtime), Text(_where(attempt)), Text(why or ""),
             )
         out.print(table)
         latest = report.state.attempts[-1]
@@ -197,41 +199,43 @@ def show_command(
     if report.metadata is not None:
         meta = report.metadata
         out.print("\n[bold]provenance[/]")
-        out.print(f"  host               {meta.host.user}@{meta.host.hostname}, python {meta.host.python_version}")
-        out.print(f"  command            {' '.join(meta.host.argv)}", soft_wrap=True)
+        host = f"{meta.host.user}@{meta.host.hostname}, python {meta.host.python_version}"
+        out.print(f"  host               {literal(host)}")
+        out.print(f"  command            {literal(' '.join(meta.host.argv))}", soft_wrap=True)
         git = meta.git
         if git is None or not git.in_repository:
-            out.print(f"  git                {(git.note if git else None) or 'not recorded'}")
+            out.print(f"  git                {literal((git.note if git else None) or 'not recorded')}")
         else:
             dirty = " (dirty)" if git.dirty else ""
-            out.print(f"  git                {git.branch or 'detached'} @ {(git.head_commit or '')[:12]}{dirty}")
+            out.print(f"  git                {literal(git.branch or 'detached')} @ {literal((git.head_commit or '')[:12])}{dirty}")
             if git.snapshot_id:
-                out.print(f"  snapshot           {git.snapshot_id[:12]}  (furu timetravel {record.short_hash})")
+                out.print(f"  snapshot           {literal(git.snapshot_id[:12])}  (furu timetravel {literal(record.short_hash)})")
                 if git.dirty:
-                    out.print(f"  uncommitted        furu show {record.short_hash} --patch")
+                    out.print(f"  uncommitted        furu show {literal(record.short_hash)} --patch")
         origin = meta.imported_from
         if origin is not None:
+            by = f"{origin.exported_by_user}@{origin.exported_by_host}"
             out.print(
-                f"  imported from      {origin.bundle} ({origin.exported_by_user}@{origin.exported_by_host}, "
+                f"  imported from      {literal(origin.bundle)} ({literal(by)}, "
                 f"exported {human_time(origin.exported_at)}, imported {human_time(origin.imported_at)})",
                 soft_wrap=True,
             )
     if report.dependencies is not None and report.dependencies.children:
         out.print("\n[bold]dependencies[/]")
         for child in report.dependencies.children:
-            out.print("  ", status_text(child.status), f" {child.fqn} {child.hash[:8]} [dim]({child.edge})[/]", sep="")
+            out.print("  ", status_text(child.status), f" {literal(child.fqn)} {literal(child.hash[:8])} [dim]({literal(child.edge)})[/]", sep="")
     if report.dependents:
         out.print("\n[bold]dependents[/]")
         for dependent in report.dependents:
-            out.print("  ", status_text(dependent.status), f" {dependent.fqn} {dependent.short_hash}", sep="")
+            out.print("  ", status_text(dependent.status), f" {literal(dependent.label)}", sep="")
     if report.files:
         out.print("\n[bold]files[/]")
         for info in report.files:
-            out.print(f"  {human_size(info.bytes):>10}  {info.path}", soft_wrap=True)
+            out.print(f"  {human_size(info.bytes):>10}  {literal(info.path)}", soft_wrap=True)
         if report.files_omitted:
             out.print(f"  [dim]... and {report.files_omitted} more[/]")
     if report.log_tail:
-        out.print(f"\n[bold]log[/] [dim](last {len(report.log_tail)} lines of .furu/furu.log; furu logs {record.short_hash})[/]")
+        out.print(f"\n[bold]log[/] [dim](last {len(report.log_tail)} lines of .furu/furu.log; furu logs {literal(record.short_hash)})[/]")
         for line in report.log_tail:
             out.print(f"  {line}", markup=False, soft_wrap=True)
     if report.python:
@@ -285,7 +289,7 @@ def _problem_line(record: Any) -> str:
     """One line per damaged or corrupt artifact under a listing: what is wrong, where, and what it means."""
     style = STATUS_STYLE[record.status]
     note = f" [dim](the result {DAMAGED_NOTE})[/]" if record.status == "damaged" else ""
-    return f"[{style}]{record.status}[/] {escape(record.dir)}: {escape(record.problem or 'unreadable')}{note}"
+    return f"[{style}]{record.status}[/] {literal(record.dir)}: {literal(record.problem or 'unreadable')}{note}"
 
 
 def _status_cell(record: Any) -> Any:
@@ -311,12 +315,12 @@ def _cell(config: dict[str, Any] | None, path: str) -> str:
 def _config_tree(config: dict[str, Any], label: str | None = None) -> Any:
     from rich.tree import Tree
 
-    tree = Tree(label or f"[cyan]{config.get('__class__', '')}[/]")
+    tree = Tree(label or f"[cyan]{literal(config.get('__class__', ''))}[/]")
     for key, value in config.items():
         if key == "__class__":
             continue
         if isinstance(value, dict) and "__class__" in value:
-            tree.add(_config_tree(value, f"{key} = [cyan]{value['__class__']}[/]"))
+            tree.add(_config_tree(value, f"{literal(key)} = [cyan]{literal(value['__class__'])}[/]"))
         else:
-            tree.add(f"{key} = {short_value(value, 80)}")
+            tree.add(f"{literal(key)} = {literal(short_value(value, 80))}")
     return tree

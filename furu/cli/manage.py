@@ -14,6 +14,7 @@ from furu.cli.render import (
     console,
     count,
     human_size,
+    literal,
     print_json,
     status_text,
 )
@@ -47,11 +48,11 @@ def invalidate_command(
     else:
         out = console()
         for record in result.invalidated:
-            out.print(f"invalidated {record.label}")
+            out.print(f"invalidated {literal(record.label)}")
         for skipped in result.skipped:
-            out.print(f"[yellow]skipped[/] {skipped.record.label}: {skipped.reason}", soft_wrap=True)
+            out.print(f"[yellow]skipped[/] {literal(skipped.record.label)}: {literal(skipped.reason)}", soft_wrap=True)
         for unchecked in result.unchecked:
-            out.print(f"[yellow]unchecked[/] {unchecked.record.label}: {unchecked.reason}", soft_wrap=True)
+            out.print(f"[yellow]unchecked[/] {literal(unchecked.record.label)}: {literal(unchecked.reason)}", soft_wrap=True)
         for warning in result.warnings:
             _warn(warning)
     if result.skipped:
@@ -82,7 +83,7 @@ def rm_command(
     if as_json:
         print_json(record)
     else:
-        console().print(f"removed {record.label} ({human_size(record.size_bytes)}) from {record.dir}", soft_wrap=True)
+        console().print(f"removed {literal(record.label)} ({human_size(record.size_bytes)}) from {literal(record.dir)}", soft_wrap=True)
     if removal.leftover:
         _warn(removal.leftover)
 
@@ -146,7 +147,7 @@ def gc_command(
     table.add_row("[bold]total[/]", f"[bold]{candidates}[/]", f"[bold]{human_size(plan.total_bytes)}[/]")
     out.print(table)
     for candidate in plan.candidates[:SHOWN_CANDIDATES]:
-        out.print(f"  {candidate.reason:<10} {candidate.record.label}  [dim]{candidate.detail}[/]", soft_wrap=True)
+        out.print(f"  {candidate.reason:<10} {literal(candidate.record.label)}  [dim]{literal(candidate.detail)}[/]", soft_wrap=True)
     if candidates > SHOWN_CANDIDATES:
         out.print(f"  [dim]... and {candidates - SHOWN_CANDIDATES} more (--json lists all)[/]")
     if plan.protected_count:
@@ -168,9 +169,9 @@ def gc_command(
         return
     out.print(f"Deleted {count(len(removal.removed), 'artifact')}, freed {human_size(removal.freed_bytes)}.")
     for skipped in removal.skipped:
-        out.print(f"[yellow]kept[/] {skipped.record.label}: {skipped.detail}", soft_wrap=True)
+        out.print(f"[yellow]kept[/] {literal(skipped.record.label)}: {literal(skipped.detail)}", soft_wrap=True)
     for failed in removal.failed:
-        out.print(f"[red]not removed[/] {failed.record.label}: {failed.detail}", soft_wrap=True)
+        out.print(f"[red]not removed[/] {literal(failed.record.label)}: {literal(failed.detail)}", soft_wrap=True)
     for warning in removal.warnings:
         _warn(warning)
     if removal.failed:
@@ -197,7 +198,10 @@ def _print_kept(kept: list[GcKept]) -> None:
         size = sum(item.record.size_bytes or 0 for item in items)
         out.print(f"Kept {len(items)} {kind}{f' ({human_size(size)})' if size else ''}: {why[kind]}.", soft_wrap=True)
         for item in items[:SHOWN_CANDIDATES]:
-            out.print(f"  {kind:<10} {item.record.label}  [dim]{item.detail}  {shown_path(item.record.dir)}[/]", soft_wrap=True)
+            out.print(
+                f"  {kind:<10} {literal(item.record.label)}  [dim]{literal(item.detail)}  {literal(shown_path(item.record.dir))}[/]",
+                soft_wrap=True,
+            )
         if len(items) > SHOWN_CANDIDATES:
             out.print(f"  [dim]... and {len(items) - SHOWN_CANDIDATES} more (--json lists all)[/]")
 
@@ -228,7 +232,7 @@ def du_command(
     table.add_column("artifacts", justify="right")
     table.add_column("size", justify="right")
     for row in usage.rows:
-        table.add_row(row.key, str(row.artifacts), human_size(row.bytes))
+        table.add_row(literal(row.key), str(row.artifacts), human_size(row.bytes))
     if usage.raw_bytes:
         table.add_row("[dim](raw/ shared files)[/]", "", human_size(usage.raw_bytes))
     table.add_row("[bold]total[/]", f"[bold]{usage.artifacts}[/]", f"[bold]{human_size(usage.total_bytes)}[/]")
@@ -294,4 +298,6 @@ def _annotate(ref: str, as_json: bool, change: object) -> None:
         print_json(record)
         return
     tags = ", ".join(record.tags) or "none"
-    console().print(f"{record.label}  ", status_text(record.status), f"  name: {record.name or '-'}  tags: {tags}", sep="")
+    console().print(
+        f"{literal(record.label)}  ", status_text(record.status), f"  name: {literal(record.name or '-')}  tags: {literal(tags)}", sep=""
+    )

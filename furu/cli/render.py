@@ -2,6 +2,12 @@
 
 Human output goes through rich on stdout; ``--json`` output is plain JSON on
 stdout and nothing else; progress bars go to stderr and only on a terminal.
+
+Rich reads markup (``[bold]``, ``[/]``) in every string it prints, and furu's
+messages use it. Text a user or the disk controls (names, tags, config values,
+paths, error messages, git branches) goes in through :func:`literal` or as a
+:class:`~rich.text.Text` cell, so ``[/]`` in a name prints as ``[/]`` instead of
+raising ``MarkupError`` or restyling the line.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from typing import Any, Literal
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.text import Text
 
 from furu.progress import Progress
@@ -38,13 +45,26 @@ PROGRESS_MIN_ITEMS = 200
 JSON_HELP = "Print JSON (machine-readable) instead of a table."
 
 
-def console() -> Console:
-    """A console on the current stdout (tests swap it), soft-wrapping off so paths stay whole."""
-    return Console(file=sys.stdout, highlight=False)
+def console(*, soft_wrap: bool = False) -> Console:
+    """A console on the current stdout (tests swap it).
+
+    No highlighting and no ``:emoji:`` codes: furu never prints either on
+    purpose, and a user's ``:smile:`` in a name must print as typed.
+    """
+    return Console(file=sys.stdout, highlight=False, emoji=False, soft_wrap=soft_wrap)
 
 
 def error_console() -> Console:
-    return Console(file=sys.stderr, highlight=False)
+    return Console(file=sys.stderr, highlight=False, emoji=False)
+
+
+def literal(value: object) -> str:
+    """``value`` as text that rich's markup prints exactly as written (``[/]`` stays ``[/]``).
+
+    For every user- or disk-controlled value put into a markup string; furu's own
+    markup around it (``[dim]...[/]``) still styles the line.
+    """
+    return escape(str(value))
 
 
 def print_json(data: Any) -> None:
@@ -174,8 +194,7 @@ def fit_table(table: Any, flexible: Sequence[str], width: int) -> None:
     """
     gap = 2 * (len(table.columns) - 1)
     natural = {
-        column.header: max([Text.from_markup(str(column.header)).cell_len]
-                           + [Text.from_markup(str(cell)).cell_len for cell in column.cells])
+        column.header: max([_cell_len(column.header)] + [_cell_len(cell) for cell in column.cells])
         for column in table.columns
     }
     flexible = [header for header in flexible if header in natural]
@@ -194,3 +213,10 @@ def fit_table(table: Any, flexible: Sequence[str], width: int) -> None:
             column.no_wrap, column.overflow, column.max_width = True, "ellipsis", shares[column.header]
         else:
             column.no_wrap, column.min_width = True, natural[column.header]
+
+
+def _cell_len(cell: Any) -> int:
+    """How wide a table cell prints: a Text as it is (its plain text is not markup), a string as markup."""
+    if isinstance(cell, Text):
+        return cell.cell_len
+    return Text.from_markup(str(cell), emoji=False).cell_len

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from furu.cli.app import EXIT_USER_ERROR, PANEL_RUN, app
-from furu.cli.render import JSON_HELP, console, fit_table, human_duration, print_json, status_text
+from furu.cli.render import JSON_HELP, console, fit_table, human_duration, literal, print_json, status_text
 
 _STYLE = {"loaded": "green", "created": "green", "cached": "green", "failed": "red", "missing": "yellow", "running": "cyan"}
 
@@ -24,6 +24,7 @@ def run_command(
 ) -> None:
     """Build a config from key=value words and load or create it (each one, with --sweep)."""
     from rich.table import Table
+    from rich.text import Text
 
     from furu.layout import shown_path
     from furu.sweep import build_sweep, run_configs
@@ -39,9 +40,9 @@ def run_command(
         for item in outcomes:
             last = str(item.missing_dependencies) if dry_run else _one_line(item.error or item.result or "")
             table.add_row(
-                " ".join(item.assignments) or "(defaults)", item.hash[:8],
-                status_text(item.outcome).copy() if item.outcome not in _STYLE else f"[{_STYLE[item.outcome]}]{item.summary}[/]",
-                human_duration(item.runtime_secs), last, shown_path(item.dir),
+                Text(" ".join(item.assignments) or "(defaults)"), Text(item.hash[:8]),
+                status_text(item.outcome) if item.outcome not in _STYLE else Text(item.summary, style=_STYLE[item.outcome]),
+                human_duration(item.runtime_secs), Text(last), Text(shown_path(item.dir)),
             )
         out = console()
         fit_table(table, ("config", "result", "directory"), out.width)

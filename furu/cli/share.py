@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from furu.cli.app import EXIT_USER_ERROR, PANEL_REPRODUCE, app
-from furu.cli.render import JSON_HELP, console, count, human_size, print_json, progress_bar
+from furu.cli.render import JSON_HELP, console, count, human_size, literal, print_json, progress_bar
 from furu.progress import Progress
 
 if TYPE_CHECKING:  # furu.share imports pygit2 and dulwich: only when a command runs
@@ -91,18 +91,19 @@ def import_command(
 
 def _print_export(report: ExportReport) -> None:
     out = console()
-    out.print(f"Wrote [cyan]{report.path}[/] ({human_size(report.size_bytes)})", soft_wrap=True)
+    out.print(f"Wrote [cyan]{literal(report.path)}[/] ({human_size(report.size_bytes)})", soft_wrap=True)
     for item in report.experiments:
         role = "" if item.requested else " [dim](dependency)[/]"
-        out.print(f"  {item.fqn} {item.hash[:8]}  {item.files} files, {human_size(item.bytes)}{role}", soft_wrap=True)
+        artifact = literal(f"{item.fqn} {item.hash[:8]}")
+        out.print(f"  {artifact}  {item.files} files, {human_size(item.bytes)}{role}", soft_wrap=True)
         for path in item.unpickles_code:
-            out.print(f"    [yellow]unpickles code on load:[/] {path}", soft_wrap=True)
+            out.print(f"    [yellow]unpickles code on load:[/] {literal(path)}", soft_wrap=True)
     if report.snapshot_ids:
         out.print(f"  code: {count(len(report.snapshot_ids), 'snapshot commit')} as a git bundle", soft_wrap=True)
     else:
         out.print("  code: none" + (" (--code none)" if report.code == "none" else ""), soft_wrap=True)
     for warning in report.warnings:
-        out.print(f"[yellow]warning:[/] {warning}", soft_wrap=True)
+        out.print(f"[yellow]warning:[/] {literal(warning)}", soft_wrap=True)
 
 
 _VERBS = {
@@ -116,17 +117,18 @@ def _print_import(report: ImportReport) -> None:
     out = console()
     dry = " [bold](dry run: nothing written)[/]" if report.dry_run else ""
     out.print(
-        f"Bundle {Path(report.bundle).name}: exported by {report.exported_by} on "
-        f"{report.exported_at:%Y-%m-%d %H:%M} UTC (furu {report.exporter_furu_version}){dry}",
+        f"Bundle {literal(Path(report.bundle).name)}: exported by {literal(report.exported_by)} on "
+        f"{report.exported_at:%Y-%m-%d %H:%M} UTC (furu {literal(report.exporter_furu_version)}){dry}",
         soft_wrap=True,
     )
     for item in report.experiments:
         verb = _VERBS[report.dry_run][item.action]
-        reason = f"  [dim]{item.reason}[/]" if item.reason else ""
-        out.print(f"  [{_STYLES[item.action]}]{verb:<13}[/] {item.fqn} {item.hash[:8]}{reason}", soft_wrap=True)
+        reason = f"  [dim]{literal(item.reason)}[/]" if item.reason else ""
+        artifact = literal(f"{item.fqn} {item.hash[:8]}")
+        out.print(f"  [{_STYLES[item.action]}]{verb:<13}[/] {artifact}{reason}", soft_wrap=True)
         for path in item.unpickles_code if item.action in ("imported", "replaced") else []:
             out.print(
-                f"    [yellow]unpickles code on load:[/] {path} (load it only if you trust the sender)", soft_wrap=True
+                f"    [yellow]unpickles code on load:[/] {literal(path)} (load it only if you trust the sender)", soft_wrap=True
             )
     counts = {action: len(report.with_action(action)) for action in ("imported", "replaced", "skipped", "refused")}
     out.print("  " + ", ".join(f"{n} {_VERBS[report.dry_run][action]}" for action, n in counts.items()), soft_wrap=True)
@@ -139,13 +141,15 @@ def _print_import(report: ImportReport) -> None:
         )
     elif code.snapshot_ids and report.dry_run:
         out.print(
-            f"  code: would fetch {count(len(code.snapshot_ids), 'snapshot')}" + (f" ({code.note})" if code.note else ""),
+            f"  code: would fetch {count(len(code.snapshot_ids), 'snapshot')}" + (f" ({literal(code.note)})" if code.note else ""),
             soft_wrap=True,
         )
     elif code.note:
-        out.print(f"  code: {code.note}", soft_wrap=True)
+        out.print(f"  code: {literal(code.note)}", soft_wrap=True)
     for ref in report.missing_dependencies:
-        out.print(f"[yellow]warning:[/] the exporter did not have dependency {ref.fqn} {ref.hash[:8]}", soft_wrap=True)
+        out.print(
+            f"[yellow]warning:[/] the exporter did not have dependency {literal(f'{ref.fqn} {ref.hash[:8]}')}", soft_wrap=True
+        )
 
 
 def _progress(quiet: bool) -> Progress:

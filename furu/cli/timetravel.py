@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
 from furu.cli.app import PANEL_REPRODUCE, app
+from furu.cli.render import console as make_console
+from furu.cli.render import literal
 
 
 @app.command(rich_help_panel=PANEL_REPRODUCE)
@@ -26,15 +27,16 @@ def timetravel(
     if as_json:
         typer.echo(arrival.model_dump_json(indent=2))
         return
-    console = Console(soft_wrap=True, highlight=False)
-    console.print(f"[bold]{arrival.fqn}[/] {arrival.hash[:8]}: code restored to [cyan]{arrival.path}[/]")
+    console = make_console(soft_wrap=True)
+    console.print(f"[bold]{literal(arrival.fqn)}[/] {literal(arrival.hash[:8])}: code restored to [cyan]{literal(arrival.path)}[/]")
     commit = arrival.commit or "(no commit yet)"
     where = f"branch {arrival.branch}" if arrival.branch else "detached HEAD"
     edits = "with uncommitted changes" if arrival.dirty else "clean"
-    console.print(f"  commit     {commit} ({where}), {edits}; snapshot {arrival.snapshot_id}")
-    console.print(f"  command    {arrival.command_line}")
-    console.print(f"  cwd        {arrival.cwd}" + (f"  -> here: {arrival.cwd_in_worktree}" if arrival.cwd_in_worktree else ""))
+    console.print(f"  commit     {literal(commit)} ({literal(where)}), {edits}; snapshot {literal(arrival.snapshot_id)}")
+    console.print(f"  command    {literal(arrival.command_line)}")
+    here = f"  -> here: {literal(arrival.cwd_in_worktree)}" if arrival.cwd_in_worktree else ""
+    console.print(f"  cwd        {literal(arrival.cwd)}{here}")
     if arrival.environment_command:
-        console.print(f"  environment  cd {arrival.path} && {arrival.environment_command}")
+        console.print(f"  environment  cd {literal(arrival.path)} && {literal(arrival.environment_command)}")
     else:
         console.print("  environment  no lock file was recorded; metadata.json lists the installed distributions")
