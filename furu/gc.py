@@ -215,6 +215,7 @@ def _checked_plan(
                 found.append((entry, "unused", f"nothing depends on it; not updated for over {_days(older_than)}"))
     catalog.ensure_sizes([entry for entry, _, _ in found] + [entry for entry, kind, _ in kept if kind == "stale"])
     candidates, protected = [], []
+    found.sort(key=lambda item: -(item[0].created_ts or 0.0))  # the newest first, as the index lists them
     for entry, reason, detail in found:
         attempt = success_attempt(entry.dir) if reason in ("stale", "unused") else None
         item = GcCandidate(record=entry.record(), reason=reason, detail=detail, success_attempt=attempt)
