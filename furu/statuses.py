@@ -11,8 +11,8 @@ ArtifactStatus = Literal[
 
 success: the success marker is there (a cache hit). damaged: the success marker
 is there, so the result still loads, but another furu file in ``.furu/``
-(state.json, metadata.json, config.json, annotations.json) cannot be read;
-``problem`` names it. failed: the latest attempt
+(state.json, metadata.json, config.json, annotations.json) cannot be read, or
+state.json says the attempt failed or never finished; ``problem`` says which. failed: the latest attempt
 raised. running / queued: an attempt is in progress (running has a live lock
 holder). crashed: an attempt stopped without recording an outcome, or says
 running but nobody holds its lock any more. preempted: stopped by SIGTERM or
