@@ -280,10 +280,12 @@ class Catalog:
             ids = self._ids_by_field(walk_where, walk_params, by_field, int(limit) + int(offset))
             ids = ids[int(offset) :] if ids is not None else None
         if ids is None:
-            walk = ""
-            if common and limit is not None and order.startswith(CREATED_ORDER):
+            if index is not None:
+                walk = f" INDEXED BY {index}"
+            elif common and limit is not None and order.startswith(CREATED_ORDER):
                 walk, where, params = " INDEXED BY artifacts_created", walk_where, walk_params
-            walk = f" INDEXED BY {index}" if index is not None else walk
+            else:
+                walk = ""
             # The page's ids first, from the summaries alone; then their rows, configs and all.
             query = f"SELECT a.id FROM artifacts a{walk} WHERE {where} ORDER BY {order}{page}"
             ids = [row[0] for row in db.execute(query, list(params))]

@@ -112,7 +112,11 @@ def page(
     needs = needed(expression, sort)
     catalog.ensure_rows(needs)
     count_query, count_params = expression.count_sql(now)
-    matched = int(catalog.execute(count_query, count_params).fetchone()[0])
+
+    def count() -> int:
+        return int(catalog.execute(count_query, count_params).fetchone()[0])
+
+    matched = count()
     for _attempt in range(5):
         shown = catalog.select(
             where, params, order=order, limit=size, offset=offset, common=matched * 20 > catalog.total,
@@ -123,7 +127,7 @@ def page(
         records = catalog.records(shown, details=True, sizes=sizes)  # what details say about the status, too
         if before == [(e.stamp, e.status) for e in shown]:
             break
-        matched = int(catalog.execute(count_query, count_params).fetchone()[0])  # some changed on disk meanwhile
+        matched = count()  # some changed on disk meanwhile: ask again
     add_job_ids(records)
     kept = [record for record in records if expression.test(record)]
     check_keys(expression, keys, catalog, kept)

@@ -36,6 +36,17 @@ def journal_files() -> list[Path]:
     return [file for day in journal.journal_dir(current().data_root).iterdir() if day.is_dir() for file in day.iterdir()]
 
 
+def checks_everything_once(why: str) -> Catalog:
+    """The next catalog checks every artifact, saying ``why``; the one after trusts the journal again."""
+    catalog = Catalog()
+    catalog.refresh()
+    assert catalog.checked_all is not None and why in catalog.checked_all
+    again = Catalog()
+    again.refresh()
+    assert again.checked_all is None
+    return catalog
+
+
 def statuses() -> dict[str, str]:
     return {record.hash: record.status for record in scan()}
 
@@ -90,12 +101,7 @@ def test_a_journal_file_that_shrank_makes_the_catalog_check_everything() -> None
     scan()
     files = journal_files()
     files[0].write_text("")
-    catalog = Catalog()
-    catalog.refresh()
-    assert catalog.checked_all is not None and "shrank" in catalog.checked_all
-    again = Catalog()
-    again.refresh()
-    assert again.checked_all is None
+    checks_everything_once("shrank")
 
 
 def test_an_index_older_than_the_journal_keeps_checks_everything() -> None:
@@ -202,13 +208,8 @@ def test_a_change_that_could_not_be_journaled_makes_the_next_listing_check_every
     late = PrepareData(name="late")
     late.load_or_create()
     monkeypatch.setattr(journal, "_append", working)
-    catalog = Catalog()
-    catalog.refresh()
-    assert catalog.checked_all is not None and "could not be written" in catalog.checked_all
+    catalog = checks_everything_once("could not be written")
     assert late.furu_hash in {entry.hash for entry in catalog.entries()}
-    again = Catalog()
-    again.refresh()
-    assert again.checked_all is None
 
 
 def test_a_seal_remade_by_another_catalog_still_makes_this_one_check_everything(tmp_path: Path) -> None:
@@ -217,9 +218,4 @@ def test_a_seal_remade_by_another_catalog_still_makes_this_one_check_everything(
     base = journal.journal_dir(current().data_root)
     (base / journal.INTACT_FILE).unlink()  # a writer could not journal a change
     journal.seal(base)  # another machine's catalog checked everything and sealed it again
-    catalog = Catalog()
-    catalog.refresh()
-    assert catalog.checked_all is not None and "seal" in catalog.checked_all
-    again = Catalog()
-    again.refresh()
-    assert again.checked_all is None
+    checks_everything_once("seal")
