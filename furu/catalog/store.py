@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,6 +35,8 @@ SCHEMA_VERSION = 10
 IN_MEMORY = ":memory:"
 
 MMAP_BYTES = 1 << 30
+# How long a command waits for another process's write to the index before giving up on it.
+BUSY_TIMEOUT_SECONDS = 30.0
 """How much of the index file reads map instead of copying (a 100,000-artifact index is ~200 MB)."""
 
 BULK_ROWS = 5_000
@@ -363,10 +366,10 @@ def open_store(path: Path | str) -> Store:
 
 
 def _connect(path: Path | str) -> sqlite3.Connection:
-    db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False)
     try:
         if path != IN_MEMORY:
-            db.execute("PRAGMA journal_mode = WAL")
+            _use_write_ahead_log(db)
             db.execute("PRAGMA synchronous = NORMAL")
             # Reads share the OS's cached pages instead of copying each into a new connection's
             # cache: a command opens the index once, so its first query would otherwise pay for
@@ -384,8 +387,32 @@ def _connect(path: Path | str) -> sqlite3.Connection:
     return db
 
 
+def _use_write_ahead_log(db: sqlite3.Connection) -> None:
+    """Put the index in WAL mode, so readers never wait for a writer.
+
+    When two processes open a new index together, each switch needs the lock the
+    other holds, and SQLite answers "database is locked" at once instead of
+    waiting out the busy timeout. One of them wins within milliseconds, so the
+    other retries for as long as it would have waited on any other lock.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    pause = 0.001
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(2 * pause, 0.1)
+
+
 def _create_schema(db: sqlite3.Connection) -> None:
     db.execute("BEGIN IMMEDIATE")
+    if db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:  # another process just made it
+        db.execute("COMMIT")
+        return
     for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
         db.execute(f"DROP TABLE IF EXISTS {table}")
     for statement in [*_TABLES.split(";"), *(s for group in _INDEXES.values() for s in group)]:

@@ -191,6 +191,25 @@ def test_two_processes_creating_and_listing_at_once_agree(tmp_path: Path) -> Non
     assert os.path.isfile(catalog.index_path)
 
 
+def test_a_new_index_opened_while_another_process_writes_it_waits_instead_of_giving_up(tmp_path: Path) -> None:
+    # SQLite refuses the switch to WAL at once, without its busy timeout, while another
+    # connection holds a write lock: how two processes opening a new index at once collided.
+    import threading
+
+    from furu.catalog.store import open_store
+
+    path = tmp_path / "catalog.sqlite3"
+    writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    writer.execute("CREATE TABLE other (x)")
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("INSERT INTO other VALUES (1)")
+    threading.Timer(0.3, lambda: writer.execute("COMMIT")).start()
+    store = open_store(path)
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    store.close()
+    writer.close()
+
+
 def test_a_change_that_could_not_be_journaled_makes_the_next_listing_check_everything(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
