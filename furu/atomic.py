@@ -19,13 +19,14 @@ import errno
 import os
 import secrets
 from pathlib import Path
-from typing import TypeVar
-
-from pydantic import BaseModel, ValidationError
+from typing import TYPE_CHECKING, TypeVar
 
 from furu.errors import FuruError
 
-ModelT = TypeVar("ModelT", bound=BaseModel)
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+ModelT = TypeVar("ModelT", bound="BaseModel")
 
 TEMP_MARKER = ".furu-tmp"
 DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
@@ -105,6 +106,8 @@ def write_model(path: Path, model: BaseModel, *, fsync: bool = True, indent: int
 
 def read_model(path: Path, model_type: type[ModelT]) -> ModelT:
     """Read a model written by :func:`write_model`; FileNotFoundError when absent."""
+    from pydantic import ValidationError  # loaded with model_type already; not by a command that reads no model
+
     data = path.read_bytes()
     try:
         return model_type.model_validate_json(data)

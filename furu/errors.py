@@ -43,3 +43,7 @@ class FuruNotFound(FuruError):
 
 class FuruGitError(FuruError):
     """Git provenance could not be captured or restored."""
+
+
+class FuruSpecError(FuruError):
+    """A config spec or a ``key=value`` that cannot be turned into a config."""

@@ -18,7 +18,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
 from pydantic_core import from_json
 
 from furu.catalog import Catalog, Entry
@@ -27,31 +26,46 @@ from furu.layout import ArtifactPaths
 EdgeKind = Literal["root", "declared", "loaded", "declared+loaded"]
 
 
-class LineageNode(BaseModel):
-    """One artifact in a dependency or dependent tree."""
+# Results are dataclasses, not pydantic models, so `furu deps` and `rdeps` never import pydantic
+# (see furu.catalog.record).
+
+
+@dataclass(slots=True, kw_only=True)
+class LineageNode:
+    """One artifact in a dependency or dependent tree.
+
+    Attributes:
+        status: The artifact's status, or ``missing`` when its directory is gone.
+        edge: How it is linked to its parent in the tree.
+        repeated: Shown in full earlier in the tree; children omitted.
+    """
 
     fqn: str
     hash: str
-    status: str = Field(description="The artifact's status, or 'missing' when its directory is gone.")
+    status: str
     dir: str | None = None
-    edge: EdgeKind = Field(description="How it is linked to its parent in the tree.")
-    repeated: bool = Field(default=False, description="Shown in full earlier in the tree; children omitted.")
-    children: list[LineageNode] = Field(default_factory=list)
+    edge: EdgeKind
+    repeated: bool = False
+    children: list[LineageNode] = field(default_factory=list)
 
     def walk(self) -> list[LineageNode]:
         return [self, *(node for child in self.children for node in child.walk())]
 
 
-class ClassEdge(BaseModel):
-    source: str = Field(description="The dependent class.")
-    target: str = Field(description="The class it depends on.")
-    artifacts: int = Field(description="How many artifacts of source record this dependency.")
+@dataclass(frozen=True, slots=True)
+class ClassEdge:
+    """Artifacts of class ``source`` depend on artifacts of class ``target``: ``artifacts`` of them record it."""
+
+    source: str
+    target: str
+    artifacts: int
 
 
-class ClassGraph(BaseModel):
-    """The class-level graph: which classes' artifacts depend on which."""
+@dataclass(slots=True, kw_only=True)
+class ClassGraph:
+    """The class-level graph: which classes' artifacts depend on which (``classes``: class -> number of artifacts)."""
 
-    classes: dict[str, int] = Field(description="Class -> number of artifacts.")
+    classes: dict[str, int]
     edges: list[ClassEdge]
 
 

@@ -18,7 +18,7 @@ from furu.errors import FuruGitError, FuruNotFound
 from furu.layout import ArtifactPaths
 from furu.provenance.model import GitProvenance
 from furu.resources import ResourceUsage
-from furu.schema import DependencyRef as DependencyRef  # defined beside Record so the catalog need not import this module
+from furu.dependency_ref import DependencyRef as DependencyRef  # in a module of its own so the catalog need not import this one
 from furu.schema import Record
 
 from furu.configs import Config

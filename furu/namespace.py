@@ -19,6 +19,7 @@ sentence every command gives when it meets one.
 
 from __future__ import annotations
 
+import re
 import sys
 
 from furu import settings
@@ -26,11 +27,19 @@ from furu.errors import FuruNamespaceError
 
 ALLOW_LOCAL_CLASSES_ENV = "FURU_ALLOW_LOCAL_CLASSES"
 ALLOW_MAIN_CLASSES_ENV = "FURU_ALLOW_MAIN_CLASSES"
+SPEC_TARGET = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
+"""``module:Class``, how a config spec (``furu run pkg.mod:Train lr=3e-4``) names its class."""
 MAIN_MODULE = "__main__"
 """The module part of the fqn (and the top-level directory) of classes defined in ``__main__``."""
 
 _fqn_cache: dict[type, str] = {}
 
+
+
+def is_spec(text: str) -> bool:
+    """Whether ``text`` starts with ``module:Class`` (the rest may be ``key=value`` words)."""
+    head = text.strip().split(None, 1)[0] if text.strip() else ""
+    return bool(SPEC_TARGET.match(head))
 
 def class_fqn(cls: type) -> str:
     """Return ``module.QualName`` for ``cls``, resolving ``__main__`` when possible."""

@@ -16,17 +16,20 @@ import re
 import shlex
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from furu.catalog import ArtifactRecord, Catalog, Entry
 from furu.catalog.reading import is_artifact_name
-from furu.core import Furu
-from furu.errors import FuruError, FuruNotFound
+from furu.errors import FuruError, FuruNotFound, FuruSpecError
 from furu.importing import make_project_importable
 from furu.layout import INTERNAL_DIR
-from furu.namespace import is_main_fqn, main_class_problem
+from furu.namespace import is_main_fqn, is_spec, main_class_problem
 from furu.serialization import from_dict
-from furu.specs import FuruSpecError, build_spec, is_spec
+
+# Furu and the spec builder stand on pydantic: imported only for a spec or a rebuilt config,
+# so `furu show <hash>` and `furu rdeps <hash>` never load it.
+if TYPE_CHECKING:
+    from furu.core import Furu
 
 RefKind = Literal["spec", "path", "hash"]
 
@@ -99,6 +102,8 @@ def resolve_entry(text: str | Sequence[str], catalog: Catalog) -> Entry:
         raise FuruNotFound("Empty reference: give a hash (or prefix), an artifact directory, or module:Class key=value.")
     kind = ref_kind(words)
     if kind == "spec":
+        from furu.specs import build_spec
+
         obj = build_spec(words)
         entry = catalog.entry_at(obj.furu_dir)
         if entry is None:
@@ -121,6 +126,8 @@ def resolve_object(text: str | Sequence[str], *, catalog: Catalog | None = None)
     """The config object a reference names: built from a spec, or rebuilt from a stored config."""
     words = reference_words(text)
     if ref_kind(words) == "spec":
+        from furu.specs import build_spec
+
         return build_spec(words)
     record = resolve_ref(text, catalog=catalog)
     return object_from_record(record)
@@ -138,6 +145,8 @@ def object_from_record(record: ArtifactRecord) -> Furu[Any]:
             f"Cannot rebuild {record.label}: {main_class_problem(record.fqn)}. Work with it from the notebook "
             "that defines it (obj.load_or_create(), furu.explain.explain(obj))."
         )
+    from furu.core import Furu
+
     make_project_importable()
     return from_dict(record.config, expected=Furu)  # type: ignore[no-any-return]
 
@@ -152,6 +161,7 @@ def _dotted_class(word: str) -> str | None:
     word = word.strip()
     if not _DOTTED.match(word) or os.path.lexists(word):
         return None
+    from furu.core import Furu
     from furu.importing import ClassImportError, import_user_class
 
     make_project_importable()

@@ -4,9 +4,7 @@ Writers stamp the current version; readers accept it and older ones, and
 refuse newer ones with a message, so an old furu never misreads a file that a
 newer furu wrote.
 
-:class:`DependencyRef`, the one piece that ``config.json``, ``metadata.json`` and the catalog's
-records all hold, lives here too: the catalog then reads dependencies without importing
-:mod:`furu.metadata` and the models behind it (host, environment, git, resources).
+The link between artifacts that these records hold is :class:`furu.dependency_ref.DependencyRef`.
 """
 
 from __future__ import annotations
@@ -38,14 +36,3 @@ class Record(BaseModel):
                 f"({cls.SCHEMA_VERSION}); upgrade furu (pip install -U furu)"
             )
         return value
-
-
-class DependencyRef(BaseModel):
-    """Another artifact this one depends on."""
-
-    # Here rather than in furu.metadata (which re-exports it) so the catalog need not import that.
-    # The docstring above is the JSON schema's description: keep it as it was.
-    model_config = ConfigDict(defer_build=True)  # built on first use, as Record explains
-
-    fqn: str
-    hash: str

@@ -35,15 +35,16 @@ import types
 from functools import cache
 import typing
 from pathlib import Path, PurePath
-from typing import Annotated, Any, Union
-
-from pydantic import BaseModel, TypeAdapter
+from typing import TYPE_CHECKING, Annotated, Any, Union
 
 from furu.errors import FuruError
 from furu.namespace import class_fqn
 
 CLASS_KEY = "__class__"
 DICT_KEY = "__dict__"
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel, TypeAdapter
 _TAGS = (
     "__bytes__", "__date__", "__datetime__", "__dict__", "__enum__", "__float__",
     "__ndarray__", "__path__", "__set__", "__time__", "__timedelta__", "__tuple__",
@@ -157,7 +158,18 @@ def _mapping_hints(hint: Any) -> tuple[Any, Any]:
 
 @cache
 def _timedelta_adapter() -> TypeAdapter[dt.timedelta]:
+    from pydantic import TypeAdapter
+
     return TypeAdapter(dt.timedelta)
+
+
+@cache
+def _base_model() -> type[BaseModel]:
+    """pydantic's BaseModel, imported when a config is first written or read: the query language
+    reads stored configs through :func:`entries`, and a listing should not pay for pydantic."""
+    from pydantic import BaseModel
+
+    return BaseModel
 
 
 def _plain_restores(hint: Any, value: Any) -> bool:
@@ -179,7 +191,7 @@ def _dump(value: Any, hint: Any) -> Any:
     if isinstance(value, float):  # numpy.float64 is a float too: write it as one
         value = float(value)
         return value if math.isfinite(value) else {"__float__": repr(value)}
-    if isinstance(value, BaseModel):
+    if isinstance(value, _base_model()):
         out = {CLASS_KEY: class_fqn(type(value))}
         for name, info in type(value).model_fields.items():
             out[name] = _dump(getattr(value, name), info.annotation)
@@ -253,7 +265,7 @@ def _load(value: Any, hashable: bool = False) -> Any:
     if CLASS_KEY in value:
         cls = import_class(value[CLASS_KEY])
         fields = {key: _load(item) for key, item in value.items() if key != CLASS_KEY}
-        if isinstance(cls, type) and issubclass(cls, BaseModel):
+        if isinstance(cls, type) and issubclass(cls, _base_model()):
             return cls.model_validate(fields)
         return cls(**fields)
     for key in value:
@@ -378,11 +390,12 @@ class _Imports:
 
 
 def _source(value: Any, imports: _Imports, indent: int) -> str:
-    if isinstance(value, BaseModel) or (dataclasses.is_dataclass(value) and not isinstance(value, type)):
+    is_model = isinstance(value, _base_model())
+    if is_model or (dataclasses.is_dataclass(value) and not isinstance(value, type)):
         name = imports.name_for(type(value))
         field_names = (
             type(value).model_fields
-            if isinstance(value, BaseModel)
+            if is_model
             else [field.name for field in dataclasses.fields(value)]
         )
         args = [f"{field}={_source(getattr(value, field), imports, indent + 4)}" for field in field_names]

@@ -9,12 +9,12 @@ environment, so the lookup costs a few dictionary probes on the hot path.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tomllib
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
-
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from furu.errors import FuruConfigError, FuruProjectRootError
 from furu.project import project_root
@@ -23,11 +23,16 @@ ENV_PREFIX = "FURU_"
 DATA_DIR_NAME = "furu-data"
 
 
-class Settings(BaseModel):
-    """All options, validated. Paths are absolute once resolved."""
+@dataclasses.dataclass(frozen=True, slots=True)
+class Settings:
+    """All options, validated. Paths are absolute once resolved.
 
-    # defer_build: built on first use, as furu.schema.Record explains
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+    A plain dataclass, not a pydantic model: every command reads the settings,
+    and defining any pydantic model costs a command like ``furu ls`` a third of
+    its run (pydantic builds its machinery on the first one). The values are a
+    handful of numbers, flags, names and paths, each checked by one parser in
+    :data:`_PARSERS`, with errors worded like pydantic's.
+    """
 
     path: Path | None = None
     artifacts_path: Path | None = None
@@ -51,20 +56,6 @@ class Settings(BaseModel):
     data_root: Path = Path()
     artifacts_root: Path = Path()
 
-    @field_validator("force_recompute", "always_rerun", mode="before")
-    @classmethod
-    def _split_names(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return frozenset(part.strip() for part in value.split(",") if part.strip())
-        return value
-
-    @field_validator("lease_secs", "poll_interval_secs", "max_wait_secs", "heartbeat_secs")
-    @classmethod
-    def _positive(cls, value: float | None) -> float | None:
-        if value is not None and value <= 0:
-            raise ValueError("must be greater than 0")
-        return value
-
     @property
     def effective_heartbeat_secs(self) -> float:
         """The heartbeat interval: ``heartbeat_secs`` or a third of the lease."""
@@ -77,11 +68,101 @@ class Settings(BaseModel):
         return "ALL" in self.always_rerun or fqn in self.always_rerun
 
 
-OPTION_NAMES: tuple[str, ...] = tuple(
-    name
-    for name in Settings.model_fields
-    if name not in {"project_root", "data_root", "artifacts_root"}
-)
+class _Invalid(ValueError):
+    """One option's value cannot be read; the message says what it should be."""
+
+
+_TRUE = frozenset({"1", "on", "t", "true", "y", "yes"})
+_FALSE = frozenset({"0", "off", "f", "false", "n", "no"})
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    raise _Invalid("Input should be a valid boolean (true/false, yes/no, on/off, 1/0)")
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            pass
+    raise _Invalid("Input should be a valid number")
+
+
+def _seconds(value: Any) -> float:
+    seconds = _number(value)
+    if not seconds > 0:
+        raise _Invalid("must be greater than 0")
+    return seconds
+
+
+def _optional_seconds(value: Any) -> float | None:
+    return None if value is None else _seconds(value)
+
+
+def _count(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            pass
+    raise _Invalid("Input should be a valid integer")
+
+
+def _names(value: Any) -> frozenset[str]:
+    """A comma-separated string (env) or a list of strings (pyproject.toml)."""
+    parts: Iterable[Any] = value.split(",") if isinstance(value, str) else value if isinstance(value, list) else [None]
+    if all(isinstance(part, str) for part in parts):
+        return frozenset(part.strip() for part in parts if part.strip())
+    raise _Invalid("Input should be a comma-separated string or a list of strings")
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    raise _Invalid("Input should be a valid string")
+
+
+def _path(value: Any) -> Path | None:
+    if value is None or isinstance(value, Path):
+        return value
+    if isinstance(value, str):
+        return Path(value)
+    raise _Invalid("Input should be a path (a string)")
+
+
+_PARSERS: dict[str, Callable[[Any], Any]] = {
+    "path": _path,
+    "artifacts_path": _path,
+    "lease_secs": _seconds,
+    "heartbeat_secs": _optional_seconds,
+    "poll_interval_secs": _seconds,
+    "max_wait_secs": _seconds,
+    "force_recompute": _names,
+    "always_rerun": _names,
+    "dry_run": _flag,
+    "allow_local_classes": _flag,
+    "allow_main_classes": _flag,
+    "require_git": _flag,
+    "snapshot_max_file_bytes": _count,
+    "preempt_max": _count,
+    "cancelled_is_preempted": _flag,
+    "log_level": _text,
+}
+
+OPTION_NAMES: tuple[str, ...] = tuple(_PARSERS)
 ENV_NAMES: tuple[str, ...] = tuple(ENV_PREFIX + name.upper() for name in OPTION_NAMES)
 
 _settings_cache: dict[tuple[str | bytes | None, ...], Settings] = {}
@@ -121,11 +202,16 @@ def _load(cwd: str, env_values: dict[str, str | None]) -> Settings:
     file_values = _pyproject_options(root) if root is not None else {}
     values: dict[str, Any] = dict(file_values)
     values.update({name: value for name, value in env_values.items() if value is not None})
-    try:
-        settings = Settings.model_validate(values)
-    except ValidationError as error:
-        raise _config_error(error, env_values) from None
-    return _with_locations(settings, root)
+    parsed: dict[str, Any] = {}
+    problems: list[str] = []
+    for name, value in values.items():
+        try:
+            parsed[name] = _PARSERS[name](value)
+        except _Invalid as problem:
+            problems.append(f"{_source(name, env_values)}: {problem}")
+    if problems:
+        raise FuruConfigError("Invalid furu setting. " + "; ".join(problems))
+    return _with_locations(Settings(**parsed), root)
 
 
 def _optional_root(cwd: str, env_values: dict[str, str | None]) -> Path | None:
@@ -149,9 +235,7 @@ def _with_locations(settings: Settings, root: Path | None) -> Settings:
         artifacts_root = root / DATA_DIR_NAME / "artifacts"
     else:
         artifacts_root = data_root / "artifacts"
-    return settings.model_copy(
-        update={"project_root": root, "data_root": data_root, "artifacts_root": artifacts_root}
-    )
+    return dataclasses.replace(settings, project_root=root, data_root=data_root, artifacts_root=artifacts_root)
 
 
 def _absolute(path: Path, base: Path) -> Path:
@@ -181,13 +265,7 @@ def _pyproject_options(root: Path) -> dict[str, Any]:
     return options
 
 
-def _config_error(error: ValidationError, env_values: dict[str, str | None]) -> FuruConfigError:
-    lines = []
-    for problem in error.errors():
-        name = str(problem["loc"][0])
-        if env_values.get(name) is not None:
-            source = f"env variable {ENV_PREFIX}{name.upper()}={env_values[name]!r}"
-        else:
-            source = f"[tool.furu] {name} in pyproject.toml"
-        lines.append(f"{source}: {problem['msg']}")
-    return FuruConfigError("Invalid furu setting. " + "; ".join(lines))
+def _source(name: str, env_values: dict[str, str | None]) -> str:
+    if env_values.get(name) is not None:
+        return f"env variable {ENV_PREFIX}{name.upper()}={env_values[name]!r}"
+    return f"[tool.furu] {name} in pyproject.toml"

@@ -27,21 +27,11 @@ from typing import Any, cast
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from furu.core import Furu
-from furu.errors import FuruError
+from furu.errors import FuruSpecError
 from furu.importing import ClassImportError, import_user_class, make_project_importable, one_line
+from furu.namespace import SPEC_TARGET, is_spec
 
-_TARGET = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 _LEAF = "\0value"
-
-
-class FuruSpecError(FuruError):
-    """A config spec or a ``key=value`` that cannot be turned into a config."""
-
-
-def is_spec(text: str) -> bool:
-    """Whether ``text`` starts with ``module:Class`` (the rest may be ``key=value`` words)."""
-    head = text.strip().split(None, 1)[0] if text.strip() else ""
-    return bool(_TARGET.match(head))
 
 
 def import_target(target: str) -> type[Furu[Any]]:
@@ -199,7 +189,7 @@ def _build(cls: type, tree: dict[str, Any], base: Any, where: str) -> Any:
             continue
         nested_cls = type(current) if current is not None and _is_structured(type(current)) else _structured_in(types[name])
         if leaf is not None:
-            nested_cls, current = import_target(leaf) if _TARGET.match(leaf) else _bad_nested(path, leaf), None
+            nested_cls, current = import_target(leaf) if SPEC_TARGET.match(leaf) else _bad_nested(path, leaf), None
         if nested_cls is None:
             raise FuruSpecError(f"{path} is not a nested config, so it has no fields to set.")
         values[name] = _build(nested_cls, node, current if isinstance(current, nested_cls) else None, path)
@@ -219,7 +209,7 @@ def _build(cls: type, tree: dict[str, Any], base: Any, where: str) -> Any:
 
 
 def _parse_value(annotation: Any, raw: str, where: str) -> Any:
-    if _TARGET.match(raw) and _structured_in(annotation) is not None:
+    if SPEC_TARGET.match(raw) and _structured_in(annotation) is not None:
         return import_target(raw)()
     adapter: TypeAdapter[Any] = TypeAdapter(annotation)
     if raw.lower() in ("none", "null") and _allows_none(annotation):

@@ -10,9 +10,8 @@ its own line.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Literal
-
-from pydantic import BaseModel, Field
 
 from furu import layout
 from furu.catalog import Catalog
@@ -22,20 +21,35 @@ from furu.catalog.reading import directory_size
 GroupBy = Literal["namespace", "class", "artifact"]
 
 
-class UsageRow(BaseModel):
-    key: str = Field(description="The namespace, class (fqn) or artifact (fqn hash).")
+# Results are dataclasses, not pydantic models, so `furu du` never imports pydantic (see furu.catalog.record).
+
+
+@dataclass(slots=True, kw_only=True)
+class UsageRow:
+    """One line of ``furu du``.
+
+    Attributes:
+        key: The namespace, class (fqn) or artifact (fqn hash).
+        dir: The artifact directory (only when grouped by artifact).
+    """
+
+    key: str
     artifacts: int
     bytes: int
-    dir: str | None = Field(default=None, description="The artifact directory (only when grouped by artifact).")
+    dir: str | None = None
 
 
-class DiskUsage(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class DiskUsage:
+    """Bytes per group, largest first (``rows``), and in all: ``total_bytes`` is ``artifact_bytes + raw_bytes``,
+    the shared raw/ directory's bytes."""
+
     by: GroupBy
-    rows: list[UsageRow] = Field(description="Largest first.")
+    rows: list[UsageRow]
     artifact_bytes: int
     artifacts: int
-    raw_bytes: int = Field(description="Bytes in the shared raw/ directory.")
-    total_bytes: int = Field(description="artifact_bytes + raw_bytes.")
+    raw_bytes: int
+    total_bytes: int
 
 
 def disk_usage(by: GroupBy = "class", *, catalog: Catalog | None = None, limit: int | None = None) -> DiskUsage:

@@ -65,6 +65,51 @@ def test_tool_furu_sets_options_and_env_wins(monkeypatch: pytest.MonkeyPatch, tm
     assert current().lease_secs == 0.5
 
 
+def test_every_kind_of_setting_is_read_from_env_and_pyproject(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / "project" / "pyproject.toml").write_text(
+        "[tool.furu]\nforce_recompute = ['a.B', ' c.D ']\nrequire_git = true\npreempt_max = 5\n"
+        "snapshot_max_file_bytes = 2048.0\nmax_wait_secs = 7\n"
+    )
+    clear_settings_cache()
+    settings = current()
+    assert settings.force_recompute == frozenset({"a.B", "c.D"})
+    assert (settings.require_git, settings.preempt_max, settings.snapshot_max_file_bytes) == (True, 5, 2048)
+    assert settings.max_wait_secs == 7.0 and isinstance(settings.max_wait_secs, float)
+    for word, expected in [("yes", True), ("Off", False), ("1", True), ("f", False)]:
+        monkeypatch.setenv("FURU_DRY_RUN", word)
+        assert current().dry_run is expected
+    monkeypatch.setenv("FURU_PREEMPT_MAX", " 2 ")
+    monkeypatch.setenv("FURU_HEARTBEAT_SECS", "1e-1")
+    monkeypatch.setenv("FURU_ARTIFACTS_PATH", "~/shared")
+    settings = current()
+    assert (settings.preempt_max, settings.heartbeat_secs) == (2, 0.1)
+    assert settings.artifacts_root == Path("~/shared").expanduser()
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "complaint"),
+    [
+        ("FURU_DRY_RUN", "maybe", "valid boolean"),
+        ("FURU_PREEMPT_MAX", "2.5", "valid integer"),
+        ("FURU_POLL_INTERVAL_SECS", "nan", "greater than 0"),
+        ("FURU_HEARTBEAT_SECS", "", "valid number"),
+    ],
+)
+def test_a_bad_env_value_names_its_variable_and_what_it_should_be(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, complaint: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(furu.FuruConfigError, match=rf"{name}={value!r}: .*{complaint}"):
+        current()
+
+
+def test_a_bad_pyproject_value_names_its_key(tmp_path: Path) -> None:
+    (tmp_path / "project" / "pyproject.toml").write_text("[tool.furu]\nalways_rerun = 3\nlog_level = 10\n")
+    clear_settings_cache()
+    with pytest.raises(furu.FuruConfigError, match=r"\[tool.furu\] always_rerun .*list of strings; \[tool.furu\] log_level .*valid string"):
+        current()
+
+
 def test_bad_settings_say_which_variable(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("FURU_LEASE_SECS", "soon")
     with pytest.raises(furu.FuruConfigError, match="FURU_LEASE_SECS='soon'"):

@@ -60,7 +60,6 @@ from furu.catalog.store import (
 )
 from furu.catalog.tail import read_tail
 from furu.catalog.walk import ClassDir, DirIndex, TreeWalk, artifact_names
-from furu.locking import ArtifactLock
 
 _log = logging.getLogger("furu.catalog")
 
@@ -718,6 +717,8 @@ class Catalog:
         for entry in entries:
             if entry.raw_status != "running":
                 continue
+            from furu.locking import ArtifactLock  # its lock file model costs a listing with nothing running ~50 ms
+
             before = (entry.status, entry.problem)
             lock_path = f"{entry.shard.class_dir}/{entry.hash}/{layout.INTERNAL_DIR}/{layout.LOCK_FILE}"
             if not os.path.exists(lock_path):

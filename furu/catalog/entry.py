@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 from furu.catalog.record import ArtifactRecord, timestamp_to_datetime
-from furu.schema import DependencyRef
+from furu.dependency_ref import DependencyRef
 
 NO_STAMP = -1
 """A stamp that never matches: the entry is read again on the next refresh."""

@@ -27,9 +27,8 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
-
-from pydantic import BaseModel, Field
 
 from furu.atomic import CorruptFileError
 from furu.catalog.catalog import Catalog
@@ -50,7 +49,6 @@ from furu.query import (
     sort_sql,
     sort_tier,
 )
-from furu.state import read_state
 
 Filters = str | Sequence[str | Filter] | Expression
 CountKey = Literal["status", "class", "namespace", "host", "user", "version_controlled"]
@@ -68,20 +66,33 @@ _DISTINCT_COLUMNS: dict[str, str] = {
 JOB_STATUSES = ("queued", "running", "preempted")
 
 
-class Page(BaseModel):
-    """One page of a query: the records shown, how many match, how many artifacts there are."""
+@dataclass(slots=True, kw_only=True)
+class Page:
+    """One page of a query (a dataclass, like :class:`ArtifactRecord`, so printing one needs no pydantic).
+
+    Attributes:
+        records: The records shown.
+        matched: Artifacts matching the filter (all pages).
+        total: Artifacts in the catalog.
+        offset: Where the page starts among the matches.
+        limit: Page size asked for (None: every match).
+    """
 
     records: list[ArtifactRecord]
-    matched: int = Field(description="Artifacts matching the filter (all pages).")
-    total: int = Field(description="Artifacts in the catalog.")
+    matched: int
+    total: int
     offset: int = 0
-    limit: int | None = Field(default=None, description="Page size asked for (None: every match).")
+    limit: int | None = None
 
 
-class ValueCount(BaseModel):
-    """One value a field takes, and on how many matching artifacts."""
+@dataclass(frozen=True, slots=True)
+class ValueCount:
+    """One value a field takes, and on how many matching artifacts.
 
-    value: Any = Field(description="As stored: a string, number, bool or None (a nested config: its class).")
+    ``value`` is as stored: a string, number, bool or None (a nested config: its class).
+    """
+
+    value: Any
     count: int
 
 
@@ -253,6 +264,8 @@ def add_job_ids(records: Sequence[ArtifactRecord]) -> None:
     """
     for record in records:
         if record.status in JOB_STATUSES:
+            from furu.state import read_state  # its models cost a listing with no job in flight ~50 ms
+
             try:
                 latest = read_state(record.paths, record.fqn, record.hash).latest_attempt
             except CorruptFileError as error:  # rewritten since the scan: show it as it is now

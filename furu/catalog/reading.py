@@ -14,17 +14,30 @@ from __future__ import annotations
 import gc
 import os
 import stat as stat_module
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from pydantic_core import from_json
-
 from furu.atomic import TEMP_MARKER
 from furu.catalog.entry import NO_STAMP, Details, Entry, Shard
 from furu.layout import CONFIG_FILE, INTERNAL_DIR, METADATA_FILE, STATE_FILE, SUCCESS_FILE
-from furu.state import ArtifactState
+
+
+def _first_parse(data: bytes) -> Any:
+    """Import pydantic_core's JSON parser (3x the stdlib's on these small files) at the first file read.
+
+    A listing from an up-to-date index reads no file, and so never loads pydantic.
+    """
+    global _parse_json
+    from pydantic_core import from_json
+
+    _parse_json = from_json
+    return from_json(data)
+
+
+_parse_json: Callable[[bytes], Any] = _first_parse
+
 
 ANNOTATIONS_FILE = "annotations.json"
 _READ_CHUNK = 1 << 16
@@ -137,7 +150,7 @@ def _unreadable(entry: Entry, internal: str, problem: str) -> None:
     entry.raw_status = entry.status = "damaged"
     try:
         data = _read_bytes(marker)
-        entry.created_ts = entry.updated_ts = _ts(from_json(data or b"")["created_at"])
+        entry.created_ts = entry.updated_ts = _ts(_parse_json(data or b"")["created_at"])
     except OSError as error:
         entry.problem = _join(problem, cannot_read(marker, error))
     except _BAD as error:
@@ -156,10 +169,18 @@ def _join(first: str | None, second: str) -> str:
     return f"{first}; {second}"
 
 
+def _state_schema_version() -> int:
+    """The newest state.json this furu reads; asked only of a newer file than the first version,
+    so a listing need not import the state models (and pydantic behind them)."""
+    from furu.state import ArtifactState
+
+    return ArtifactState.SCHEMA_VERSION
+
+
 def _from_state(entry: Entry, internal: str, data: bytes) -> None:
     try:
-        doc = from_json(data)
-        if doc.get("schema_version", 1) > ArtifactState.SCHEMA_VERSION:
+        doc = _parse_json(data)
+        if doc.get("schema_version", 1) > 1 and doc["schema_version"] > _state_schema_version():
             raise ValueError(f"schema version {doc['schema_version']} is newer than this furu understands")
         attempts = doc["attempts"]
         result = doc["result"]
@@ -216,7 +237,7 @@ def _from_success_marker(entry: Entry, internal: str) -> None:
         entry.raw_status = "absent"
         return
     try:
-        created = _ts(from_json(data)["created_at"])
+        created = _ts(_parse_json(data)["created_at"])
     except _BAD as error:
         entry.raw_status = "damaged"
         entry.problem = f"{marker} is unreadable (truncated or edited by hand): {error}"
@@ -227,7 +248,7 @@ def _from_success_marker(entry: Entry, internal: str) -> None:
 
 def _from_annotations(entry: Entry, path: str, data: bytes) -> None:
     try:
-        doc = from_json(data)
+        doc = _parse_json(data)
         tags = doc.get("tags", [])
         name = doc.get("name")
         if not isinstance(tags, list) or not (name is None or isinstance(name, str)):
@@ -258,7 +279,7 @@ def read_details(artifact_dir: str, stamp: int) -> Details:
         if data is None:
             continue
         try:
-            doc = from_json(data)
+            doc = _parse_json(data)
             config = doc["config"]
             if not isinstance(config, dict):
                 raise TypeError("config is not an object")

@@ -4,51 +4,70 @@
 ``--json`` and every library caller (time travel, export, the dashboard)
 receives. It is built from the artifact directory alone, so it is never more
 true than the directory: the catalog's index only makes building it cheaper.
+
+A dataclass, not a pydantic model: ``furu ls`` builds the records it prints
+without importing pydantic, a third of its run otherwise. Pydantic still
+serializes it (``pydantic_core.to_jsonable_python``) and reads it as a field of
+its models.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
+from furu.dependency_ref import DependencyRef
 from furu.layout import ArtifactPaths
-from furu.schema import DependencyRef
 from furu.statuses import STATUSES, ArtifactStatus
 
 
+@dataclass(slots=True, kw_only=True)
+class ArtifactRecord:
+    """One artifact directory as the catalog sees it.
 
-class ArtifactRecord(BaseModel):
-    """One artifact directory as the catalog sees it."""
+    Attributes:
+        fqn: The class, as ``module.QualName``.
+        hash: The config hash (32 hex chars); the directory's name.
+        dir: Absolute path of the artifact directory.
+        version_controlled: Lives under the artifacts root (meant to be committed).
+        status: One of :data:`~furu.statuses.STATUSES`.
+        problem: Why it is damaged, corrupt, failed or crashed (naming the file).
+        created: When the first attempt started.
+        updated: When its state last changed.
+        runtime_secs: Duration of the latest attempt (so far).
+        attempts: How many attempts were made.
+        job_id: Cluster job of the latest attempt, for queued, running and preempted artifacts.
+        size_bytes: Bytes on disk; None when not computed.
+        tags, name: The labels ``furu tag`` and ``furu name`` gave it.
+        host, user: Where, and by whom, the latest attempt ran.
+        version: The class version it was created with.
+        config: The config (from metadata.json).
+        declared_dependencies, loaded_dependencies: From metadata.json (or config.json).
+        details_loaded: Whether config, version and dependencies were read from metadata.json.
+    """
 
-    model_config = ConfigDict(defer_build=True)  # built on first use, as furu.schema.Record explains
-
-    fqn: str = Field(description="The class, as module.QualName.")
-    hash: str = Field(description="The config hash (32 hex chars); the directory's name.")
-    dir: str = Field(description="Absolute path of the artifact directory.")
-    version_controlled: bool = Field(description="Lives under the artifacts root (meant to be committed).")
+    fqn: str
+    hash: str
+    dir: str
+    version_controlled: bool
     status: ArtifactStatus
-    problem: str | None = Field(default=None, description="Why it is damaged, corrupt, failed or crashed (naming the file).")
-    created: datetime | None = Field(default=None, description="When the first attempt started.")
-    updated: datetime | None = Field(default=None, description="When its state last changed.")
-    runtime_secs: float | None = Field(default=None, description="Duration of the latest attempt (so far).")
+    problem: str | None = None
+    created: datetime | None = None
+    updated: datetime | None = None
+    runtime_secs: float | None = None
     attempts: int = 0
-    job_id: str | None = Field(
-        default=None, description="Cluster job of the latest attempt, for queued, running and preempted artifacts."
-    )
-    size_bytes: int | None = Field(default=None, description="Bytes on disk; None when not computed.")
-    tags: list[str] = Field(default_factory=list)
+    job_id: str | None = None
+    size_bytes: int | None = None
+    tags: list[str] = field(default_factory=list)
     name: str | None = None
-    host: str | None = Field(default=None, description="Where the latest attempt ran.")
-    user: str | None = Field(default=None, description="Who ran the latest attempt.")
-    version: str | None = Field(default=None, description="The class version it was created with.")
-    config: dict[str, Any] | None = Field(default=None, description="The config (from metadata.json).")
-    declared_dependencies: list[DependencyRef] = Field(default_factory=list)
-    loaded_dependencies: list[DependencyRef] = Field(default_factory=list)
-    details_loaded: bool = Field(
-        default=False, description="Whether config, version and dependencies were read from metadata.json."
-    )
+    host: str | None = None
+    user: str | None = None
+    version: str | None = None
+    config: dict[str, Any] | None = None
+    declared_dependencies: list[DependencyRef] = field(default_factory=list)
+    loaded_dependencies: list[DependencyRef] = field(default_factory=list)
+    details_loaded: bool = False
 
     @property
     def paths(self) -> ArtifactPaths:

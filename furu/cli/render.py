@@ -68,20 +68,10 @@ def literal(value: object) -> str:
 
 
 def print_json(data: Any) -> None:
-    """JSON on stdout: pydantic models (or lists of them) dumped in JSON mode."""
-    typer.echo(json.dumps(_jsonable(data), indent=2, ensure_ascii=False))
+    """JSON on stdout: pydantic models, dataclasses (records, pages) and lists of them, in JSON mode."""
+    from pydantic_core import to_jsonable_python
 
-
-def _jsonable(data: Any) -> Any:
-    from pydantic import BaseModel  # not at start-up (~25 ms): by now the library call has loaded it
-
-    if isinstance(data, BaseModel):
-        return data.model_dump(mode="json")
-    if isinstance(data, list | tuple):
-        return [_jsonable(item) for item in data]
-    if isinstance(data, dict):
-        return {key: _jsonable(value) for key, value in data.items()}
-    return data
+    typer.echo(json.dumps(to_jsonable_python(data), indent=2, ensure_ascii=False))
 
 
 def progress_bar(*, unit: Literal["items", "bytes"] = "items", minimum: int = PROGRESS_MIN_ITEMS, quiet: bool = False) -> Progress:

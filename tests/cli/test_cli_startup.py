@@ -129,11 +129,13 @@ UNBUILT_BY_LS = (
     "furu.provenance.model.GitProvenance", "furu.provenance.model.SkippedFile", "furu.provenance.model.SubmoduleRecord",
     "furu.resources.ResourceUsage", "furu.resources.GpuUsage", "furu.state.Event", "furu.state.ErrorInfo",
 )
-# ... and the modules that define them are not imported (DependencyRef lives in furu.schema for that).
-# typer._adapters: typer's pydantic coercion, which no option of a plain `furu ls` needs (see furu.cli.app._plain_values)
+# ... and the modules that define them are not imported (DependencyRef has a module of its own for that).
+# typer._adapters: typer's pydantic coercion, which no option of a plain `furu ls` needs (see furu.cli.app._plain_values).
+# pydantic.main: a listing builds its records, pages and settings as dataclasses, and reads no model
+# (furu.catalog.record explains why).
 UNIMPORTED_BY_LS = (
     "furu.metadata", "furu.environment", "furu.provenance", "furu.resources", "furu.core", "furu.execution", "pygit2",
-    "typer._adapters",
+    "typer._adapters", "pydantic.main", "furu.state", "furu.locking", "furu.schema",
 )
 
 _LS_AND_REPORT = """
