@@ -29,7 +29,7 @@ from furu import query
 from furu.catalog.entry import Details, Entry, Shard
 from furu.catalog.walk import DirIndex
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 """``PRAGMA user_version`` of the layout below; any other version is dropped and rebuilt."""
 
 IN_MEMORY = ":memory:"
@@ -57,7 +57,8 @@ CREATE TABLE artifacts (
   tags TEXT NOT NULL DEFAULT '[]', name TEXT, size_bytes INTEGER, size_stamp INTEGER, marks_stamp INTEGER,
   host TEXT, user TEXT, details_stamp INTEGER, details_problem TEXT);
 CREATE TABLE details (artifact INTEGER PRIMARY KEY, version TEXT, config TEXT, declared TEXT, loaded TEXT);
-CREATE TABLE fields (artifact INTEGER NOT NULL, path TEXT NOT NULL, kind TEXT NOT NULL, num REAL, text TEXT);
+CREATE TABLE fields (artifact INTEGER NOT NULL, shard INTEGER NOT NULL, path TEXT NOT NULL, kind TEXT NOT NULL,
+  num REAL, text TEXT);
 CREATE TABLE deps (artifact INTEGER NOT NULL, loaded INTEGER NOT NULL, fqn TEXT NOT NULL, hash TEXT NOT NULL);
 CREATE TABLE journal (file TEXT PRIMARY KEY, offset INTEGER NOT NULL);
 """
@@ -89,9 +90,11 @@ _INDEXES = {
         f"CREATE INDEX IF NOT EXISTS artifacts_unsettled ON artifacts (id) WHERE {UNSETTLED}",
         *(f"CREATE INDEX IF NOT EXISTS artifacts_needs_{need} ON artifacts (id) WHERE {where}" for need, where in NEEDS.items()),
     ),
-    "fields": (  # covering: a config filter or sort never reads the table itself
-        "CREATE INDEX IF NOT EXISTS fields_num ON fields (path, kind, num, artifact)",
-        "CREATE INDEX IF NOT EXISTS fields_text ON fields (path, kind, text, artifact)",
+    # Covering: a config filter or sort never reads the table itself. The artifact's class directory
+    # (shard) is copied into each row, so `lr>1e-3 class~Train` is counted off this index alone.
+    "fields": (
+        "CREATE INDEX IF NOT EXISTS fields_num ON fields (path, kind, num, shard, artifact)",
+        "CREATE INDEX IF NOT EXISTS fields_text ON fields (path, kind, text, shard, artifact)",
         "CREATE INDEX IF NOT EXISTS fields_artifact ON fields (artifact, path, kind, num, text)",
     ),
     "deps": (
@@ -287,26 +290,26 @@ class Store:
             for shard_id in {key[0] for key in keys}:
                 cursor = db.execute("SELECT hash, id FROM artifacts WHERE shard = ?", (shard_id,))
                 ids.update(((shard_id, hash_), artifact) for hash_, artifact in cursor)
-        found = [(ids[key], entry) for key, entry in zip(keys, entries, strict=True) if key in ids]
+        found = [(ids[key], key[0], entry) for key, entry in zip(keys, entries, strict=True) if key in ids]
         db.executemany(
             "INSERT OR REPLACE INTO details (artifact, version, config, declared, loaded) VALUES (?, ?, ?, ?, ?)",
-            [(artifact, *_details_row(entry)) for artifact, entry in found],
+            [(artifact, *_details_row(entry)) for artifact, _, entry in found],
         )
         fresh = db.execute("SELECT 1 FROM fields LIMIT 1").fetchone() is None
         if not fresh:
-            db.executemany("DELETE FROM fields WHERE artifact = ?", [(i,) for i, _ in found])
-            db.executemany("DELETE FROM deps WHERE artifact = ?", [(i,) for i, _ in found])
+            db.executemany("DELETE FROM fields WHERE artifact = ?", [(i,) for i, _, _ in found])
+            db.executemany("DELETE FROM deps WHERE artifact = ?", [(i,) for i, _, _ in found])
         field_rows: list[tuple[Any, ...]] = []
         dep_rows: list[tuple[Any, ...]] = []
-        for artifact, entry in found:
+        for artifact, shard_id, entry in found:
             details = entry.details
             assert details is not None
-            field_rows.extend((artifact, *row) for row in query.flatten_config(details.config))
+            field_rows.extend((artifact, shard_id, *row) for row in query.flatten_config(details.config))
             dep_rows.extend((artifact, 0, fqn, hash_) for fqn, hash_ in details.declared)
             dep_rows.extend((artifact, 1, fqn, hash_) for fqn, hash_ in details.loaded)
         bulk = fresh and len(field_rows) >= BULK_ROWS
         with _indexes_built_after(db, "fields", when=bulk), _indexes_built_after(db, "deps", when=bulk):
-            db.executemany("INSERT INTO fields VALUES (?, ?, ?, ?, ?)", field_rows)
+            db.executemany("INSERT INTO fields VALUES (?, ?, ?, ?, ?, ?)", field_rows)
             db.executemany("INSERT INTO deps VALUES (?, ?, ?, ?)", dep_rows)
 
     def _delete_artifacts(self, db: sqlite3.Connection, where: str, params: list[tuple[Any, ...]]) -> None:

@@ -109,7 +109,14 @@ class And(Expression):
         return _joined(self.parts, "AND", "1", now, per_row)
 
     def count_sql(self, now: float) -> tuple[str, list[Any]]:
-        return self.parts[0].count_sql(now) if len(self.parts) == 1 else super().count_sql(now)
+        if len(self.parts) == 1:
+            return self.parts[0].count_sql(now)
+        terms = [part.filter for part in self.parts if isinstance(part, Term)]
+        configs = [f for f in terms if f.kind == "config"]
+        classes = [f for f in terms if f.kind == "class"]
+        if len(configs) == 1 and len(configs) + len(classes) == len(self.parts):  # lr>1e-3 class~Train
+            return config_count_sql(configs[0], classes)
+        return super().count_sql(now)
 
     @property
     def is_plain_and(self) -> bool:

@@ -21,8 +21,9 @@ from furu.query.values import parse_duration, parse_size, parse_time
 from furu.statuses import STATUSES
 
 # Tables (furu.catalog.store): ``artifacts a`` (status, fqn, hash, tags as a JSON array, name,
-# created, updated, started, ended, size_bytes) and ``fields f`` (artifact, path, kind, num,
-# text), one row per config path (:func:`flatten_config`). Every clause is 0 or 1, never NULL,
+# created, updated, started, ended, size_bytes), ``shards sh`` (id, fqn: one per class directory)
+# and ``fields f`` (artifact, shard, path, kind, num, text), one row per config path
+# (:func:`flatten_config`). Every clause is 0 or 1, never NULL,
 # so ``NOT`` of it selects what ``not`` does in Python.
 
 ConfigRow = tuple[str, str, float | None, str | None]
@@ -114,8 +115,13 @@ def _per_class(condition: tuple[str, list[Any]]) -> tuple[str, list[Any]]:
     Every artifact belongs to exactly one ``shards`` row, whose ``fqn`` is its
     own, so this selects exactly what the condition on ``a.fqn`` would.
     """
+    shards, params = _class_shards(condition)
+    return f"a.shard IN ({shards})", params
+
+
+def _class_shards(condition: tuple[str, list[Any]]) -> tuple[str, list[Any]]:
     clause, params = condition
-    return f"a.shard IN (SELECT sh.id FROM shards sh WHERE {clause})", params
+    return f"SELECT sh.id FROM shards sh WHERE {clause}", params
 
 
 def _same_class(column: str, name: str) -> tuple[str, list[Any]]:
@@ -153,14 +159,19 @@ def _config_sql(f: Filter, per_row: bool) -> tuple[str, list[Any]]:
     return f"a.id IN ({rows})", params
 
 
-def config_count_sql(f: Filter) -> tuple[str, list[Any]]:
-    """How many artifacts pass one config filter, counted off the ``fields`` index alone.
+def config_count_sql(f: Filter, classes: Sequence[Filter] = ()) -> tuple[str, list[Any]]:
+    """How many artifacts pass one config filter (and the ``classes`` filters), counted off the ``fields`` index alone.
 
     Exact because an artifact has one ``fields`` row per path (:func:`flatten_config`),
-    and the branches test disjoint kinds; no ``artifacts`` row is read, where the
-    ``a.id IN`` form would first collect every match (tens of milliseconds at 60,000).
+    and the branches test disjoint kinds; each row carries its artifact's class
+    directory, so a class filter needs no ``artifacts`` row either. The ``a.id IN``
+    form would first collect every match (tens of milliseconds at 60,000).
     """
-    rows, params = _matching_rows(".".join(f.path), _config_branches(f))
+    branches = _config_branches(f)
+    for class_filter in classes:
+        shards, shard_params = _class_shards(_class_sql(class_filter.op, class_filter.value))
+        branches = [(f"{clause} AND f.shard IN ({shards})", [*params, *shard_params]) for clause, params in branches]
+    rows, params = _matching_rows(".".join(f.path), branches)
     return f"SELECT count(*) FROM ({rows})", params
 
 
