@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from furu import identity, layout, serialization, settings
-from furu.instance_cache import InstanceCache
+from furu.instance_cache import memo_of
 from furu.namespace import class_fqn, namespace_parts
 from furu.state import ArtifactState, read_state
 
@@ -101,11 +101,12 @@ class Furu(BaseModel, Generic[T]):
 
     def _paths(self, current: settings.Settings | None = None) -> layout.ArtifactPaths:
         current = current or settings.current()
-        cached = _paths_cache.get(self)
+        memo = memo_of(self)
+        cached = memo.paths
         if cached is not None and cached[0] is current:
             return cached[1]
         paths = layout.ArtifactPaths(f"{_class_dir(type(self), current)}/{self.furu_hash}")
-        _paths_cache.put(self, (current, paths))
+        memo.paths = (current, paths)
         return paths
 
     # -- running -----------------------------------------------------------------------
@@ -125,7 +126,7 @@ class Furu(BaseModel, Generic[T]):
 
     def exists(self) -> bool:
         """Whether a successful result is on disk and ``_validate()`` accepts it."""
-        return os.path.exists(self._paths().success_str) and self._validate()
+        return self._paths().has_success() and self._validate()
 
     def get_state(self) -> ArtifactState:
         """The recorded attempts and outcome (``result="absent"`` before any attempt)."""
@@ -190,4 +191,3 @@ def _execution() -> Any:
 
 _execution_module: Any = None
 _class_dirs: dict[tuple[type, settings.Settings], str] = {}
-_paths_cache: InstanceCache[tuple[settings.Settings, layout.ArtifactPaths]] = InstanceCache()

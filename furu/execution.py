@@ -99,7 +99,7 @@ def load_or_create(obj: Config[T]) -> T:
     paths = obj._paths(current)
     note_loaded(obj)
     forced_by = _recompute_flag(obj, current)
-    if forced_by is None and os.path.exists(paths.success_str) and obj._validate():
+    if forced_by is None and paths.has_success() and obj._validate():
         if logger.isEnabledFor(logging.DEBUG):  # below the default level: the line would cost more than the hit
             logger.debug("load   %s", label(obj))
         return _load(obj)

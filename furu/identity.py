@@ -5,7 +5,7 @@ characters in every process, on every machine and Python version, for as
 long as the artifacts live. It therefore never relies on ``repr``, pickle or
 ``hash()``; every value is written as a type tag followed by an explicit,
 length-prefixed byte form (the format is pinned by test vectors in
-``tests/test_identity_vectors.py``; changing it invalidates every cache).
+``tests/test_identity.py``; changing it invalidates every cache).
 
 Nested Furu objects contribute their own cached hash rather than their
 fields, so hashing a deep dependency graph is linear in its size. Large
@@ -37,7 +37,7 @@ from pydantic import BaseModel
 
 from furu.errors import FuruError
 from furu.limits import MAPPING_LEVELS, MAX_INT_CHARS, MAX_JSON_DEPTH, MODEL_LEVELS, SEQUENCE_LEVELS, SET_LEVELS
-from furu.instance_cache import InstanceCache
+from furu.instance_cache import memo_of
 from furu.namespace import class_fqn
 
 from furu.configs import Config, is_config
@@ -96,11 +96,16 @@ class _TooDeep(Exception):
 
 def furu_hash(obj: Config[Any]) -> str:
     """Return the cached 32-hex-char identity of a Furu object."""
-    digest = _hash_cache.get(obj)
-    if digest is None:
-        digest = _compute_hash(obj)
-        _hash_cache.put(obj, digest)
-    return digest
+    return _identity(obj)[0]
+
+
+def _identity(obj: Config[Any]) -> tuple[str, int]:
+    """The hash, and how many JSON levels the object's stored form has below it (both memoized)."""
+    memo = memo_of(obj)
+    known = memo.identity
+    if known is None:
+        known = memo.identity = _compute_hash(obj)
+    return known
 
 
 def hashed_field_names(cls: type[Any]) -> tuple[str, ...]:
@@ -128,23 +133,53 @@ def stored_only_field_names(cls: type[Any]) -> tuple[str, ...]:
     return names
 
 
-_hash_cache: InstanceCache[str] = InstanceCache()
-_json_depth: InstanceCache[int] = InstanceCache()  # JSON levels below each hashed Furu object
 _hashed_fields: dict[type, tuple[str, ...]] = {}
 _stored_only_fields: dict[type, tuple[str, ...]] = {}
 
 
-def _compute_hash(obj: Config[Any], *, retried: bool = False) -> str:
+class _ClassHeader:
+    """What every hash of one class starts with, encoded once: a cache hit on a fresh config
+    spends a third of its time hashing, and this part never changes.
+
+    ``prefix``: the format tag, class name, version and field count; ``fields``: each hashed
+    field's name and its encoding.
+    """
+
+    __slots__ = ("fields", "prefix", "stored_only")
+
+    def __init__(self, cls: type[Any]) -> None:
+        sink = _Sink()
+        sink.buf += FORMAT_TAG
+        _encode_str(class_fqn(cls), sink)
+        _encode_str(cls.furu_version, sink)
+        names = hashed_field_names(cls)
+        sink.buf += b"%d;" % len(names)
+        self.prefix = bytes(sink.buf)
+        self.fields = tuple((name, _encode_alone_str(name)) for name in names)
+        self.stored_only = stored_only_field_names(cls)
+
+
+_class_headers: dict[type, _ClassHeader] = {}
+
+
+def _compute_hash(obj: Config[Any], *, retried: bool = False) -> tuple[str, int]:
     cls = type(obj)
-    sink = _Sink(xxhash.xxh3_128())
-    sink.buf += FORMAT_TAG
-    _encode_str(class_fqn(cls), sink)
-    _encode_str(cls.furu_version, sink)
+    header = _class_headers.get(cls)
+    if header is None:
+        header = _class_headers[cls] = _ClassHeader(cls)
+    sink = _Sink(hashing=True)
+    sink.buf += header.prefix
     outermost = not _active.depth  # only the outermost call may recover from a RecursionError
     _active.depth += 1
     try:
-        _encode_fields(obj, hashed_field_names(cls), sink)
-        stored_only = stored_only_field_names(cls)
+        for name, encoded_name in header.fields:  # _encode_fields, with the names encoded already
+            sink.buf += encoded_name
+            try:
+                _encode(getattr(obj, name), sink)
+            except _Unsupported as error:
+                error.path.append(f".{name}")
+                raise
+        stored_only = header.stored_only
         if stored_only:  # not hashed, but written to metadata.json: check they can be
             _encode_fields(obj, stored_only, _Sink(keep_streamed=False))
     except _Unsupported as error:
@@ -170,8 +205,7 @@ def _compute_hash(obj: Config[Any], *, retried: bool = False) -> str:
         _active.depth -= 1
     if exhausted:
         return _recover(obj, retried)
-    _json_depth.put(obj, sink.peak)
-    return sink.hexdigest()
+    return sink.hexdigest(), sink.peak
 
 
 class _Active(threading.local):
@@ -181,7 +215,7 @@ class _Active(threading.local):
 _active = _Active()
 
 
-def _recover(obj: Config[Any], retried: bool) -> str:
+def _recover(obj: Config[Any], retried: bool) -> tuple[str, int]:
     """After a RecursionError: name the value that is too deep, or hash nested configs bottom-up."""
     from furu.unhashable import find_unstorable, nested_configs
 
@@ -225,13 +259,19 @@ def _unhashable(cls: type, error: _Unsupported) -> UnhashableValueError:
 
 
 class _Sink:
-    """Buffers small encodings and streams large buffers straight into the hasher."""
+    """Buffers small encodings and streams large buffers straight into the hasher.
 
-    __slots__ = ("buf", "depth", "hasher", "keep_streamed", "peak")
+    A hashing sink makes its hasher only when a large buffer arrives; a config of
+    small values (nearly all of them) is then hashed in one call over the buffer,
+    which gives the same digest as streaming it.
+    """
 
-    def __init__(self, hasher: xxhash.xxh3_128 | None = None, depth: int = 0, *, keep_streamed: bool = True) -> None:
+    __slots__ = ("buf", "depth", "hasher", "hashing", "keep_streamed", "peak")
+
+    def __init__(self, depth: int = 0, *, hashing: bool = False, keep_streamed: bool = True) -> None:
         self.buf = bytearray()
-        self.hasher = hasher
+        self.hasher: xxhash.xxh3_128 | None = None
+        self.hashing = hashing
         self.depth = depth  # JSON levels open around the value being encoded
         self.peak = depth  # the most levels seen so far
         self.keep_streamed = keep_streamed  # False: a check-only walk, whose large buffers need no copy
@@ -248,17 +288,21 @@ class _Sink:
         return outer
 
     def stream(self, data: Any) -> None:
-        if self.hasher is None:
+        if not self.hashing:
             if self.keep_streamed:
                 self.buf += memoryview(data)  # not `+= data`: an ndarray would broadcast an addition
             return
+        if self.hasher is None:
+            self.hasher = xxhash.xxh3_128()
         if self.buf:
             self.hasher.update(self.buf)
             self.buf.clear()
         self.hasher.update(data)
 
     def hexdigest(self) -> str:
-        assert self.hasher is not None
+        assert self.hashing
+        if self.hasher is None:
+            return xxhash.xxh3_128_hexdigest(self.buf)
         self.hasher.update(self.buf)
         return self.hasher.hexdigest()
 
@@ -305,6 +349,12 @@ def _encode_str(value: str, sink: _Sink) -> None:
     data = value.encode("utf-8")  # a lone surrogate cannot be stored: UnicodeEncodeError
     sink.buf += b"s%d:" % len(data)
     sink.buf += data
+
+
+def _encode_alone_str(value: str) -> bytes:
+    sink = _Sink()
+    _encode_str(value, sink)
+    return bytes(sink.buf)
 
 
 def _encode_bytes(value: bytes | bytearray | memoryview, sink: _Sink) -> None:
@@ -399,7 +449,7 @@ def _encode_alone(value: Any) -> bytes:
 
 def _encode_within(value: Any, outer: _Sink) -> bytes:
     """:func:`_encode_alone` for a value nested in ``outer`` (its depth counts)."""
-    sink = _Sink(None, outer.depth)
+    sink = _Sink(outer.depth)
     _encode(value, sink)
     if sink.peak > outer.peak:
         outer.peak = sink.peak
@@ -408,11 +458,11 @@ def _encode_within(value: Any, outer: _Sink) -> bytes:
 
 def _encode_furu(value: Config[Any], sink: _Sink) -> None:
     try:
-        digest = furu_hash(value)
+        digest, depth = _identity(value)
     except UnhashableValueError as error:  # name the path from the outer config down
         path = [f".{error.path}"] if error.path else []
         raise _Unsupported(error.value, error.reason, path) from None
-    outer = sink.enter(MODEL_LEVELS + (_json_depth.get(value) or 0))
+    outer = sink.enter(MODEL_LEVELS + depth)
     sink.depth = outer
     sink.buf += b"F"
     sink.buf += digest.encode("ascii")

@@ -70,6 +70,14 @@ class ArtifactPaths:
     def __repr__(self) -> str:
         return f"ArtifactPaths({self.root_str!r})"
 
+    def has_success(self) -> bool:
+        """Whether the success marker is there (following links, as ``os.path.exists`` does).
+
+        One ``access(2)``: half the cost of the ``stat`` behind ``exists``, which builds
+        a result nobody reads, and a cache hit asks this every time.
+        """
+        return os.access(self.success_str, os.F_OK)
+
     @property
     def root(self) -> Path:
         return Path(self.root_str)

@@ -75,7 +75,7 @@ def test_nested_furu_contributes_its_cached_hash() -> None:
     calls = []
     original = furu.identity._compute_hash
 
-    def counting(obj: Any) -> str:
+    def counting(obj: Any) -> tuple[str, int]:
         calls.append(type(obj).__name__)
         return original(obj)
 
