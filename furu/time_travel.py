@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import os
 import shlex
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from pydantic import BaseModel
 
 from furu import settings
 from furu.atomic import read_model
@@ -39,8 +38,9 @@ _ENVIRONMENT_COMMANDS = {
 }
 
 
-class Arrival(BaseModel):
-    """Where time travel went and how to rerun the artifact there."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Arrival:
+    """Where time travel went and how to rerun the artifact there (a dataclass, like every result)."""
 
     fqn: str
     hash: str

@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import contextmanager
 from copy import copy
+from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import typer
@@ -33,8 +34,10 @@ from furu.errors import FuruError
 
 try:  # typer >= 0.29 reads values through pydantic (see _plain_values)
     from typer._coercion import build_runtime_param as _typer_coercion
+    from typer._param_types import coerce_cli_path as _typer_path_checks
 except ImportError:  # pragma: no cover - another typer
     _typer_coercion = None  # type: ignore[assignment]
+    _typer_path_checks = None  # type: ignore[assignment]
 
 try:  # typer >= 0.2x ships its own copy of click (and does not install click)
     from typer._click.exceptions import UsageError
@@ -81,6 +84,9 @@ class _PlainCoercion:
         item = annotation.__args__[0] if getattr(annotation, "__origin__", None) is list else None
         self._type = annotation if plain and annotation in _PLAIN_TYPES else None
         self._item = item if plain and item in _PLAIN_TYPES else None
+        # A Path option: typer's pydantic step only turns the word into a Path, before the
+        # checks of its own path options (exists, readable, ...), which run unchanged.
+        self._path = annotation is Path and descriptor.is_path and descriptor.parameter_info.path_type is None
         self._descriptor = descriptor
         self._typer: Any = None
 
@@ -91,6 +97,8 @@ class _PlainCoercion:
             return value
         if self._item is not None and isinstance(value, (list, tuple)) and all(type(v) is self._item for v in value):
             return list(value)
+        if self._path and type(value) is str and _typer_path_checks is not None:
+            return _typer_path_checks(Path(value), self._descriptor.parameter_info, path_type=Path, param=param, ctx=ctx)
         if self._typer is None:
             self._typer = _typer_coercion(self._descriptor)
         return self._typer.coerce(value, param=param, ctx=ctx)

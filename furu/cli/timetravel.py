@@ -8,7 +8,7 @@ import typer
 
 from furu.cli.app import PANEL_REPRODUCE, app
 from furu.cli.render import console as make_console
-from furu.cli.render import literal
+from furu.cli.render import literal, print_json
 
 
 @app.command(rich_help_panel=PANEL_REPRODUCE)
@@ -25,7 +25,7 @@ def timetravel(
 
     arrival = travel(ref, path, force=force, force_hint="add --force")
     if as_json:
-        typer.echo(arrival.model_dump_json(indent=2))
+        print_json(arrival)
         return
     console = make_console(soft_wrap=True)
     console.print(f"[bold]{literal(arrival.fqn)}[/] {literal(arrival.hash[:8])}: code restored to [cyan]{literal(arrival.path)}[/]")

@@ -256,7 +256,7 @@ def test_shell_completion_of_commands_options_and_refs(tmp_path: Path) -> None:
     assert complete("furu --de") == ["--debug"]
 
 
-def test_plain_values_come_out_as_typer_would_give_them() -> None:
+def test_plain_values_come_out_as_typer_would_give_them(tmp_path: Path) -> None:
     """The shortcut past typer's pydantic coercion returns, for every option of every command, what typer returns."""
     import typer.main
     from typer._coercion import build_runtime_param
@@ -269,7 +269,10 @@ def test_plain_values_come_out_as_typer_would_give_them() -> None:
     groups = [root.commands[name] for name in list(root.commands)]
     commands = [sub.commands[name] for sub in groups if isinstance(sub, TyperGroup) for name in sub.commands]
     params = [param for command in [*groups, *commands] for param in command.get_params(ctx) if hasattr(param, "type_descriptor")]
-    samples: list[object] = [None, "word", "3", 3, True, False, ("a", "b"), ["a"], ()]
+    (tmp_path / "file").write_text("")
+    samples: list[object] = [
+        None, "word", "3", 3, True, False, ("a", "b"), ["a"], (), "", str(tmp_path), str(tmp_path / "file"), tmp_path,
+    ]
     checked = 0
     for param in params:
         ours, theirs = param.get_runtime_param(), build_runtime_param(param.type_descriptor)
