@@ -138,28 +138,23 @@ _stored_only_fields: dict[type, tuple[str, ...]] = {}
 
 
 class _ClassHeader:
-    """What every hash of one class starts with, encoded once: a cache hit on a fresh config
-    spends a third of its time hashing, and this part never changes.
+    """What every hash of one class starts with (format tag, class name, version), encoded once,
+    and the fields that follow: a cache hit on a fresh config spends a third of its time hashing."""
 
-    ``prefix``: the format tag, class name, version and field count; ``fields``: each hashed
-    field's name and its encoding.
-    """
-
-    __slots__ = ("fields", "prefix", "stored_only")
+    __slots__ = ("names", "prefix", "stored_only")
 
     def __init__(self, cls: type[Any]) -> None:
         sink = _Sink()
         sink.buf += FORMAT_TAG
         _encode_str(class_fqn(cls), sink)
         _encode_str(cls.furu_version, sink)
-        names = hashed_field_names(cls)
-        sink.buf += b"%d;" % len(names)
         self.prefix = bytes(sink.buf)
-        self.fields = tuple((name, _encode_alone_str(name)) for name in names)
+        self.names = hashed_field_names(cls)
         self.stored_only = stored_only_field_names(cls)
 
 
 _class_headers: dict[type, _ClassHeader] = {}
+_encoded_names: dict[str, bytes] = {}  # field name -> its encoding (the same in every class)
 
 
 def _compute_hash(obj: Config[Any], *, retried: bool = False) -> tuple[str, int]:
@@ -172,13 +167,7 @@ def _compute_hash(obj: Config[Any], *, retried: bool = False) -> tuple[str, int]
     outermost = not _active.depth  # only the outermost call may recover from a RecursionError
     _active.depth += 1
     try:
-        for name, encoded_name in header.fields:  # _encode_fields, with the names encoded already
-            sink.buf += encoded_name
-            try:
-                _encode(getattr(obj, name), sink)
-            except _Unsupported as error:
-                error.path.append(f".{name}")
-                raise
+        _encode_fields(obj, header.names, sink)
         stored_only = header.stored_only
         if stored_only:  # not hashed, but written to metadata.json: check they can be
             _encode_fields(obj, stored_only, _Sink(keep_streamed=False))
@@ -310,7 +299,10 @@ class _Sink:
 def _encode_fields(obj: Any, names: tuple[str, ...], sink: _Sink) -> None:
     sink.buf += b"%d;" % len(names)
     for name in names:
-        _encode_str(name, sink)
+        encoded = _encoded_names.get(name)
+        if encoded is None:
+            encoded = _encoded_names[name] = _encode_alone_str(name)
+        sink.buf += encoded
         try:
             _encode(getattr(obj, name), sink)
         except _Unsupported as error:

@@ -35,9 +35,10 @@ SCHEMA_VERSION = 11
 IN_MEMORY = ":memory:"
 
 MMAP_BYTES = 1 << 30
-# How long a command waits for another process's write to the index before giving up on it.
-BUSY_TIMEOUT_SECONDS = 30.0
 """How much of the index file reads map instead of copying (a 100,000-artifact index is ~200 MB)."""
+
+BUSY_TIMEOUT_SECONDS = 30.0
+"""How long a command waits for another process's write to the index before giving up on it."""
 
 BULK_ROWS = 5_000
 """Writing at least this many rows into an empty table drops its secondary indexes and builds them after."""

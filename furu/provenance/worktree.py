@@ -55,10 +55,12 @@ def materialize_snapshot(
         cwd = _prepare_with_libgit2(snapshot_id, dest, Path(repo_path), occupied=occupied, force=force)
     dest.parent.mkdir(parents=True, exist_ok=True)
     # -c core.hooksPath: a user's post-checkout hook has no business in a
-    # read-only look at old code. --force only overrides a stale registration
-    # of this (empty or absent) path.
+    # read-only look at old code. -c checkout.workers=0: write the files with one
+    # worker per core (git >= 2.32; older gits ignore the key), which hides the
+    # latency of a slow or network disk; the files are the same. --force only
+    # overrides a stale registration of this (empty or absent) path.
     result = run_git(
-        ["-c", f"core.hooksPath={os.devnull}", "worktree", "add", "--detach", "--force",
+        ["-c", f"core.hooksPath={os.devnull}", "-c", "checkout.workers=0", "worktree", "add", "--detach", "--force",
          str(dest), snapshot_id],
         cwd=cwd,
     )  # fmt: skip
