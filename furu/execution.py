@@ -98,7 +98,7 @@ def load_or_create(obj: Config[T]) -> T:
     configure(current.log_level)
     paths = obj._paths(current)
     note_loaded(obj)
-    forced_by = _recompute_flag(obj, current)
+    forced_by = _recompute_flag(obj, current) if current.force_recompute or current.always_rerun else None
     if forced_by is None and paths.has_success() and obj._validate():
         if logger.isEnabledFor(logging.DEBUG):  # below the default level: the line would cost more than the hit
             logger.debug("load   %s", label(obj))
@@ -111,9 +111,8 @@ def load_or_create(obj: Config[T]) -> T:
 
 
 def _recompute_flag(obj: Config[Any], current: Settings) -> str | None:
-    """The env flag that asks to recompute ``obj`` now, if any."""
-    if not current.force_recompute and not current.always_rerun:
-        return None
+    """The env flag that asks to recompute ``obj`` now, if any (asked only when one is set: a hit
+    without them skips the call)."""
     fqn = class_fqn(type(obj))
     if current.always_reruns(fqn):
         return "FURU_ALWAYS_RERUN"
