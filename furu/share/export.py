@@ -24,7 +24,7 @@ from furu._version import __version__
 from furu.progress import Progress, no_progress
 from furu.atomic import TEMP_MARKER, read_model
 from furu.catalog import ArtifactRecord, Catalog, Entry
-from furu.core import Furu
+from furu.configs import Config, is_config
 from furu.errors import FuruNotFound
 from furu.metadata import DependencyRef, Metadata
 from furu.share.errors import FuruExportError
@@ -43,7 +43,7 @@ from furu.share.walk import Listing, list_artifact
 from furu.state import hostname, username, utcnow
 
 CodeMode = Literal["bundle", "none"]
-Target = str | Path | Sequence[str] | Furu[Any] | ArtifactRecord
+Target = str | Path | Sequence[str] | Config[Any] | ArtifactRecord  # Config: a furu.Furu, told without importing it
 class ExportedExperiment(BaseModel):
     fqn: str
     hash: str
@@ -153,7 +153,7 @@ def export(
 
 
 def _as_list(targets: Target | Sequence[Target]) -> list[Target]:
-    if isinstance(targets, str | Path | Furu | ArtifactRecord):
+    if isinstance(targets, str | Path | ArtifactRecord) or is_config(targets):
         return [targets]
     return list(targets)
 
@@ -165,7 +165,7 @@ def _resolve(target: Target, catalog: Catalog) -> ArtifactRecord:
     if isinstance(target, ArtifactRecord):
         entry = catalog.entry_at(target.dir)
         label = target.label
-    elif isinstance(target, Furu):
+    elif is_config(target):
         entry = catalog.entry_at(target.furu_dir)
         label = f"{target.furu_fqn()} {target.furu_hash[:8]}"
     else:
