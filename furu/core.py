@@ -8,7 +8,6 @@ metadata, is furu's job and lives in the modules this class delegates to.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar
 

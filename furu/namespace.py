@@ -35,11 +35,11 @@ MAIN_MODULE = "__main__"
 _fqn_cache: dict[type, str] = {}
 
 
-
 def is_spec(text: str) -> bool:
     """Whether ``text`` starts with ``module:Class`` (the rest may be ``key=value`` words)."""
     head = text.strip().split(None, 1)[0] if text.strip() else ""
     return bool(SPEC_TARGET.match(head))
+
 
 def class_fqn(cls: type) -> str:
     """Return ``module.QualName`` for ``cls``, resolving ``__main__`` when possible."""

@@ -45,6 +45,7 @@ DICT_KEY = "__dict__"
 
 if TYPE_CHECKING:
     from pydantic import BaseModel, TypeAdapter
+
 _TAGS = (
     "__bytes__", "__date__", "__datetime__", "__dict__", "__enum__", "__float__",
     "__ndarray__", "__path__", "__set__", "__time__", "__timedelta__", "__tuple__",

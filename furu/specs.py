@@ -19,7 +19,6 @@ import difflib
 import importlib
 import importlib.util
 import itertools
-import re
 import typing
 from collections.abc import Iterable, Sequence
 from typing import Any, cast

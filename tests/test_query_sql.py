@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from furu.catalog.record import STATUSES
+from furu.statuses import STATUSES
 from furu.query import (
     And,
     Expression,

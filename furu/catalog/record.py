@@ -19,7 +19,7 @@ from typing import Any
 
 from furu.dependency_ref import DependencyRef
 from furu.layout import ArtifactPaths
-from furu.statuses import STATUSES, ArtifactStatus
+from furu.statuses import ArtifactStatus
 
 
 @dataclass(slots=True, kw_only=True)
