@@ -44,7 +44,7 @@ CREATE TABLE shards (id INTEGER PRIMARY KEY, fqn TEXT NOT NULL UNIQUE);
 CREATE TABLE artifacts (id INTEGER PRIMARY KEY, shard INTEGER NOT NULL, class_dir TEXT NOT NULL, hash TEXT NOT NULL,
   fqn TEXT NOT NULL, version_controlled INTEGER NOT NULL, status TEXT NOT NULL,
   created REAL, updated REAL, started REAL, ended REAL, tags TEXT NOT NULL DEFAULT '[]',
-  name TEXT, size_bytes INTEGER, UNIQUE (class_dir, hash));
+  name TEXT, size_bytes INTEGER, host TEXT, user TEXT, UNIQUE (class_dir, hash));
 CREATE TABLE fields (artifact INTEGER NOT NULL, shard INTEGER NOT NULL, path TEXT NOT NULL, kind TEXT NOT NULL,
   num REAL, text TEXT);
 CREATE INDEX fields_path_num ON fields (path, num); CREATE INDEX fields_path_text ON fields (path, text);
@@ -68,6 +68,8 @@ class Rec:
     tags: list[str] = field(default_factory=list)
     name: str | None = None
     size_bytes: int | None = None
+    host: str | None = None
+    user: str | None = None
     config: dict[str, Any] | None = None
 
     @property
@@ -95,9 +97,9 @@ def insert(db: sqlite3.Connection, records: list[Rec]) -> None:
         (shard,) = db.execute("SELECT id FROM shards WHERE fqn = ?", (r.fqn,)).fetchone()
         db.execute(
             "INSERT INTO artifacts (id, shard, class_dir, hash, fqn, version_controlled, status, created, updated,"
-            " started, ended, tags, name, size_bytes) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " started, ended, tags, name, size_bytes, host, user) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (r.id, shard, f"{r.fqn}-{r.id}", r.hash, r.fqn, r.status, r.created_ts, r.updated_ts, r.started_ts, r.ended_ts,
-             json.dumps(r.tags), r.name, r.size_bytes),
+             json.dumps(r.tags), r.name, r.size_bytes, r.host, r.user),
         )
         db.executemany("INSERT INTO fields VALUES (?, ?, ?, ?, ?, ?)", [(r.id, shard, *row) for row in flatten_config(r.config)])
 
@@ -278,6 +280,8 @@ BUILTIN_FILTERS = [
     "tag=best", "tag!=best", "tag~^pa", "tag!~e", "tag=",
     "name=foo", "name=", "name=foo,bar", "name=a,b", "name!=foo", "name!=", "name~o", "name!~^$", "name>f",
     "name<foo", "name>=",
+    "host=gpu1", "host=gpu1,gpu2", "host!=gpu1", "host~^gpu", "host!~1$", "host=", "host>h", "user=ana", "user!=ana",
+    "user~n", "user=", "user<=ana",
     "created=2026-11-01", "created!=2026-11-01", "created>2026-11-01", "created>=2026-11-01",
     "created<2026-11-01", "created<=2026-11-01", "created>2026-11-01T14:00", "created<=2026-11-01T14:00",
     "created=2026-11-01T14:00", "created>7d", "created<=7d", "created>=today", "updated<yesterday",
@@ -315,6 +319,8 @@ def random_records(count: int, seed: int) -> list[Rec]:
             tags=rng.sample(["best", "paper", "pa", "e", ""], rng.randint(0, 3)),
             name=rng.choice([None, "", "foo", "bar", "a,b", "f", "foo bar", "zoë"]),
             size_bytes=rng.choice([None, 0, 1000, 999, 10_000, 2 * 10**9, 1]),
+            host=rng.choice([None, "gpu1", "gpu2", "login", "h"]),
+            user=rng.choice([None, "ana", "bo", ""]),
             config=rng.choice([
                 None,
                 {},
@@ -385,7 +391,7 @@ def test_an_empty_expression_selects_everything(catalog: tuple[sqlite3.Connectio
     assert selected(db, Or(())) == []
 
 
-SORT_KEYS = ["created", "updated", "runtime", "status", "class", "size", "hash", "name", "lr", "flag", "data",
+SORT_KEYS = ["created", "updated", "runtime", "status", "class", "size", "hash", "name", "host", "user", "lr", "flag", "data",
              "data.name", "xs.0", "config.name", "missing"]
 
 

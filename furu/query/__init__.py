@@ -2,7 +2,7 @@
 
 A filter is one ``key OP value`` term (:func:`parse_filter`). Keys are the
 built-in fields ``status``, ``class`` (alias ``fqn``), ``hash``, ``tag``,
-``name``, ``created``, ``updated``, ``runtime`` and ``size``; anything else is
+``name``, ``host``, ``user``, ``created``, ``updated``, ``runtime`` and ``size``; anything else is
 a config path (``lr``, ``data.name``, ``datasets.0.rows``; prefix ``config.``
 to reach a config field that shares a built-in's name). Operators:
 ``=  !=  ~ (regex)  !~  >  >=  <  <=``.

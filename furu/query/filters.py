@@ -20,7 +20,7 @@ from furu.statuses import STATUSES
 Operator = Literal["=", "!=", "~", "!~", ">", ">=", "<", "<="]
 Tier = Literal["summary", "marks", "details", "sizes"]
 
-BUILTIN_KEYS = ("status", "class", "fqn", "hash", "tag", "name", "created", "updated", "runtime", "size")
+BUILTIN_KEYS = ("status", "class", "fqn", "hash", "tag", "name", "host", "user", "created", "updated", "runtime", "size")
 
 _FILTER = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*(!=|>=|<=|!~|==|=|~|>|<)\s*(.*?)\s*$", re.DOTALL)
 
@@ -222,6 +222,8 @@ _BUILTIN_TESTS: dict[str, Callable[[str, str, str], Callable[[Any], bool]]] = {
     "hash": _hash_test,
     "tag": _tag_test,
     "name": lambda text, op, value: _text_test(lambda item: item.name, text, op, value),
+    "host": lambda text, op, value: _text_test(lambda item: item.host, text, op, value),  # of the latest attempt
+    "user": lambda text, op, value: _text_test(lambda item: item.user, text, op, value),
     "runtime": _number_test("runtime_secs", lambda value, text: parse_duration(value, text).total_seconds()),
     "size": _number_test("size_bytes", lambda value, text: float(parse_size(value, text))),
 }

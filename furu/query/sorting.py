@@ -17,7 +17,7 @@ from furu.query.filters import Tier
 from furu.query.paths import MISSING, as_float, as_text, config_value
 from furu.statuses import STATUSES
 
-SORT_KEYS = ("created", "updated", "runtime", "status", "class", "size", "hash", "name")
+SORT_KEYS = ("created", "updated", "runtime", "status", "class", "size", "hash", "name", "host", "user")
 DEFAULT_SORT = "created"
 _STATUS_ORDER = {status: index for index, status in enumerate(STATUSES)}
 
@@ -101,6 +101,8 @@ def _sort_getter(key: str) -> tuple[Callable[[Any], Any], bool]:
         "class": (attrgetter("fqn"), False),
         "hash": (attrgetter("hash"), False),
         "name": (attrgetter("name"), False),
+        "host": (attrgetter("host"), False),
+        "user": (attrgetter("user"), False),
     }
     if key in getters:
         return getters[key]

@@ -21,7 +21,7 @@ from furu.query.values import parse_duration, parse_size, parse_time
 from furu.statuses import STATUSES
 
 # Tables (furu.catalog.store): ``artifacts a`` (status, fqn, hash, tags as a JSON array, name,
-# created, updated, started, ended, size_bytes), ``shards sh`` (id, fqn: one per class directory)
+# host, user, created, updated, started, ended, size_bytes), ``shards sh`` (id, fqn: one per class directory)
 # and ``fields f`` (artifact, shard, path, kind, num, text), one row per config path
 # (:func:`flatten_config`). Every clause is 0 or 1, never NULL,
 # so ``NOT`` of it selects what ``not`` does in Python.
@@ -69,10 +69,11 @@ def filter_sql(f: Filter, now: float, *, per_row: bool = False) -> tuple[str, li
         else:
             found, params = "EXISTS (SELECT 1 FROM json_each(a.tags) t WHERE t.value REGEXP ?)", [value]
         return (f"NOT {found}" if op in ("!=", "!~") else found), params
-    if f.kind == "name":
+    if f.kind in ("name", "host", "user"):
+        column = f"coalesce(a.{f.kind}, '')"
         if op in ("=", "!="):
-            return _in("coalesce(a.name, '')", sorted(set(value.split(","))) if value else [""], negate=op == "!=")
-        return _text_sql("coalesce(a.name, '')", op, value)
+            return _in(column, sorted(set(value.split(","))) if value else [""], negate=op == "!=")
+        return _text_sql(column, op, value)
     if f.kind in ("created", "updated"):
         column = f"a.{f.kind}"
         start, end = f.bounds if f.bounds is not None else parse_time(value, f.text)
@@ -280,8 +281,8 @@ def _sort_sql_key(key: str, clock: str) -> tuple[str, bool]:
     if key == "status":
         whens = " ".join(f"WHEN '{status}' THEN {index}" for index, status in enumerate(STATUSES))
         return f"(CASE a.status {whens} ELSE 99 END)", False
-    if key in ("class", "hash", "name"):
-        return {"class": "a.fqn", "hash": "a.hash", "name": "a.name"}[key], False
+    if key in ("class", "hash", "name", "host", "user"):
+        return {"class": "a.fqn", "hash": "a.hash", "name": "a.name", "host": "a.host", "user": "a.user"}[key], False
     path = key.removeprefix("config.").replace("'", "''")
     return (
         "(SELECT CASE WHEN f.kind IN ('num', 'bool') THEN f.num WHEN f.kind IN ('str', 'class', 'other') "
