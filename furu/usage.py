@@ -15,7 +15,7 @@ from typing import Literal
 
 from furu import layout
 from furu.catalog import Catalog
-from furu.catalog.pages import namespace_of
+from furu.catalog.record import namespace_of
 from furu.catalog.reading import directory_size
 
 GroupBy = Literal["namespace", "class", "artifact"]

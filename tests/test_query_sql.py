@@ -40,7 +40,8 @@ from furu.query import (
 )
 
 SCHEMA = """
-CREATE TABLE shards (id INTEGER PRIMARY KEY, fqn TEXT NOT NULL UNIQUE);
+CREATE TABLE shards (id INTEGER PRIMARY KEY, fqn TEXT NOT NULL UNIQUE, namespace TEXT NOT NULL,
+  version_controlled INTEGER NOT NULL);
 CREATE TABLE artifacts (id INTEGER PRIMARY KEY, shard INTEGER NOT NULL, class_dir TEXT NOT NULL, hash TEXT NOT NULL,
   fqn TEXT NOT NULL, version_controlled INTEGER NOT NULL, status TEXT NOT NULL,
   created REAL, updated REAL, started REAL, ended REAL, tags TEXT NOT NULL DEFAULT '[]',
@@ -51,6 +52,12 @@ CREATE INDEX fields_path_num ON fields (path, num); CREATE INDEX fields_path_tex
 CREATE INDEX fields_artifact ON fields (artifact);
 """
 NOW = 1_790_000_000.0  # when running artifacts' runtime ends, in both forms
+
+
+# Each class's module (a qualname may hold dots) and whether its artifacts are version-controlled.
+NAMESPACES = {"m.Train": "m", "pkg.m.Train": "pkg.m", "m.TrainX": "m", "m.Eval": "m", "x.Train.Inner": "x",
+              "Train": "", "m.rain": "m"}
+VERSION_CONTROLLED = {"pkg.m.Train", "x.Train.Inner"}
 
 
 @dataclass
@@ -73,6 +80,14 @@ class Rec:
     config: dict[str, Any] | None = None
 
     @property
+    def namespace(self) -> str:
+        return NAMESPACES.get(self.fqn, self.fqn.rpartition(".")[0])
+
+    @property
+    def version_controlled(self) -> bool:
+        return self.fqn in VERSION_CONTROLLED
+
+    @property
     def runtime_secs(self) -> float | None:
         if self.started_ts is None:
             return None
@@ -93,7 +108,10 @@ def connect() -> sqlite3.Connection:
 
 def insert(db: sqlite3.Connection, records: list[Rec]) -> None:
     for r in records:
-        db.execute("INSERT OR IGNORE INTO shards (fqn) VALUES (?)", (r.fqn,))
+        db.execute(
+            "INSERT OR IGNORE INTO shards (fqn, namespace, version_controlled) VALUES (?, ?, ?)",
+            (r.fqn, r.namespace, int(r.version_controlled)),
+        )
         (shard,) = db.execute("SELECT id FROM shards WHERE fqn = ?", (r.fqn,)).fetchone()
         db.execute(
             "INSERT INTO artifacts (id, shard, class_dir, hash, fqn, version_controlled, status, created, updated,"
@@ -280,6 +298,8 @@ BUILTIN_FILTERS = [
     "tag=best", "tag!=best", "tag~^pa", "tag!~e", "tag=",
     "name=foo", "name=", "name=foo,bar", "name=a,b", "name!=foo", "name!=", "name~o", "name!~^$", "name>f",
     "name<foo", "name>=",
+    "namespace=m", "namespace=pkg", "namespace=pkg.m,x", "namespace!=m", "namespace=", "namespace~^p",
+    "namespace!~m$", "namespace>m", "version_controlled=true", "version_controlled!=true", "version_controlled=0",
     "host=gpu1", "host=gpu1,gpu2", "host!=gpu1", "host~^gpu", "host!~1$", "host=", "host>h", "user=ana", "user!=ana",
     "user~n", "user=", "user<=ana",
     "created=2026-11-01", "created!=2026-11-01", "created>2026-11-01", "created>=2026-11-01",
@@ -294,7 +314,7 @@ BUILTIN_FILTERS = [
     "missing!=1", "config.name=toy", "config.status=x",
 ]
 SELECT_ALL_OR_NOTHING = {
-    "status=", "hash=", "tag=", "class= ,", "name=a,b", "name>=", "hash>8", "flag=2", "lr>=a",
+    "namespace=", "status=", "hash=", "tag=", "class= ,", "name=a,b", "name>=", "hash>8", "flag=2", "lr>=a",
     "created=2026-11-01T14:00", "missing=1", "missing!=1",
 }
 BOUNDS = sorted({b for text in BUILTIN_FILTERS if (f := parse_filter(text)).bounds for b in f.bounds})
@@ -376,7 +396,7 @@ def test_random_expressions_select_the_same_rows(catalog: tuple[sqlite3.Connecti
 def test_a_config_filter_and_class_filters_are_counted_off_the_fields_index(catalog: tuple[sqlite3.Connection, list[Rec]]):
     db, records = catalog
     configs = [text for text in BUILTIN_FILTERS if parse_filter(text).kind == "config"]
-    classes = [text for text in BUILTIN_FILTERS if parse_filter(text).kind == "class"]
+    classes = [text for text in BUILTIN_FILTERS if parse_filter(text).kind in ("class", "namespace", "version_controlled")]
     for config_text in configs:
         for class_text in classes:
             for expression in (parse_expression([config_text, class_text]), parse_expression([class_text, "class!=Eval", config_text])):
@@ -391,7 +411,7 @@ def test_an_empty_expression_selects_everything(catalog: tuple[sqlite3.Connectio
     assert selected(db, Or(())) == []
 
 
-SORT_KEYS = ["created", "updated", "runtime", "status", "class", "size", "hash", "name", "host", "user", "lr", "flag", "data",
+SORT_KEYS = ["created", "updated", "runtime", "status", "class", "namespace", "size", "hash", "name", "host", "user", "lr", "flag", "data",
              "data.name", "xs.0", "config.name", "missing"]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from furu.catalog.record import ArtifactRecord, timestamp_to_datetime
+from furu.catalog.record import ArtifactRecord, namespace_of, timestamp_to_datetime
 from furu.dependency_ref import DependencyRef
 
 NO_STAMP = -1
@@ -159,6 +159,10 @@ class Entry:
     @property
     def version_controlled(self) -> bool:
         return self.shard.version_controlled
+
+    @property
+    def namespace(self) -> str:
+        return namespace_of(self.shard.fqn, self.shard.class_dir)
 
     @property
     def config(self) -> dict[str, Any] | None:

@@ -32,7 +32,7 @@ from typing import Any, Literal
 
 from furu.atomic import CorruptFileError
 from furu.catalog.catalog import Catalog
-from furu.catalog.record import ArtifactRecord
+from furu.catalog.record import ArtifactRecord, namespace_of
 from furu.query import (
     BUILTIN_KEYS,
     DEFAULT_SORT,
@@ -272,12 +272,6 @@ def add_job_ids(records: Sequence[ArtifactRecord]) -> None:
                 record.status, record.problem = "corrupt", str(error)
                 continue
             record.job_id = latest.job_id if latest is not None else None
-
-
-def namespace_of(fqn: str, class_dir: str) -> str:
-    """The module part of a class name (the class directory's parents; a qualname may hold dots)."""
-    qualname = class_dir.rpartition("/")[2]
-    return fqn[: -len(qualname) - 1] if fqn.endswith("." + qualname) else fqn.rpartition(".")[0]
 
 
 def _stored_value(kind: str, num: float | None, text: str | None) -> Any:

@@ -78,6 +78,11 @@ class ArtifactRecord:
         return self.hash[:8]
 
     @property
+    def namespace(self) -> str:
+        """The module part of the class name (``mypkg.models`` for ``mypkg.models.Train``)."""
+        return namespace_of(self.fqn, self.dir.rpartition("/")[0])
+
+    @property
     def class_name(self) -> str:
         """The class's qualname without its module (best effort from the fqn)."""
         return self.fqn.rsplit(".", 1)[-1]
@@ -102,6 +107,12 @@ class ArtifactRecord:
         for ref in [*self.declared_dependencies, *self.loaded_dependencies]:
             seen.setdefault(ref.hash, ref)
         return list(seen.values())
+
+
+def namespace_of(fqn: str, class_dir: str) -> str:
+    """The module part of a class name (the class directory's parents; a qualname may hold dots)."""
+    qualname = class_dir.rpartition("/")[2]
+    return fqn[: -len(qualname) - 1] if fqn.endswith("." + qualname) else fqn.rpartition(".")[0]
 
 
 def timestamp_to_datetime(value: float | None) -> datetime | None:

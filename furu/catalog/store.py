@@ -27,9 +27,10 @@ from typing import Any
 
 from furu import query
 from furu.catalog.entry import Details, Entry, Shard
+from furu.catalog.record import namespace_of
 from furu.catalog.walk import DirIndex
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 """``PRAGMA user_version`` of the layout below; any other version is dropped and rebuilt."""
 
 IN_MEMORY = ":memory:"
@@ -50,7 +51,7 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE dirs (path TEXT PRIMARY KEY, stamp INTEGER NOT NULL, subdirs TEXT NOT NULL,
   has_artifacts INTEGER NOT NULL, artifacts INTEGER NOT NULL);
 CREATE TABLE shards (id INTEGER PRIMARY KEY, class_dir TEXT NOT NULL UNIQUE, fqn TEXT NOT NULL,
-  version_controlled INTEGER NOT NULL, dir_stamp INTEGER NOT NULL);
+  version_controlled INTEGER NOT NULL, dir_stamp INTEGER NOT NULL, namespace TEXT NOT NULL);
 CREATE TABLE artifacts (
   id INTEGER PRIMARY KEY, shard INTEGER NOT NULL, hash TEXT NOT NULL, fqn TEXT NOT NULL,
   stamp INTEGER NOT NULL, raw_status TEXT NOT NULL, status TEXT NOT NULL, problem TEXT, raw_problem TEXT,
@@ -249,18 +250,20 @@ class Store:
             known = rows.get(shard.class_dir)
             if known is None:
                 cursor = db.execute(
-                    "INSERT INTO shards (class_dir, fqn, version_controlled, dir_stamp) VALUES (?, ?, ?, ?)",
-                    (shard.class_dir, shard.fqn, int(shard.version_controlled), shard.dir_stamp),
-                )
+                    "INSERT INTO shards (class_dir, fqn, version_controlled, dir_stamp, namespace) VALUES (?, ?, ?, ?, ?)",
+                    (shard.class_dir, shard.fqn, int(shard.version_controlled), shard.dir_stamp,
+                     namespace_of(shard.fqn, shard.class_dir)),
+                )  # fmt: skip
                 assert cursor.lastrowid is not None
                 rows[shard.class_dir] = ShardRow(
                     cursor.lastrowid, shard.class_dir, shard.fqn, shard.version_controlled, shard.dir_stamp
                 )
             elif (known.fqn, known.dir_stamp) != (shard.fqn, shard.dir_stamp):
                 db.execute(
-                    "UPDATE shards SET fqn = ?, version_controlled = ?, dir_stamp = ? WHERE id = ?",
-                    (shard.fqn, int(shard.version_controlled), shard.dir_stamp, known.id),
-                )
+                    "UPDATE shards SET fqn = ?, version_controlled = ?, dir_stamp = ?, namespace = ? WHERE id = ?",
+                    (shard.fqn, int(shard.version_controlled), shard.dir_stamp, namespace_of(shard.fqn, shard.class_dir),
+                     known.id),
+                )  # fmt: skip
                 known.fqn, known.dir_stamp = shard.fqn, shard.dir_stamp
         gone = [(rows[class_dir].id, hash_) for class_dir, hash_ in removed if class_dir in rows]
         if gone:

@@ -1,8 +1,9 @@
 """Choosing artifacts: ``key OP value`` filters, expressions of them, sort orders, and their SQL.
 
 A filter is one ``key OP value`` term (:func:`parse_filter`). Keys are the
-built-in fields ``status``, ``class`` (alias ``fqn``), ``hash``, ``tag``,
-``name``, ``host``, ``user``, ``created``, ``updated``, ``runtime`` and ``size``; anything else is
+built-in fields ``status``, ``class`` (alias ``fqn``), ``namespace``,
+``version_controlled``, ``hash``, ``tag``, ``name``, ``host``, ``user``,
+``created``, ``updated``, ``runtime`` and ``size``; anything else is
 a config path (``lr``, ``data.name``, ``datasets.0.rows``; prefix ``config.``
 to reach a config field that shares a built-in's name). Operators:
 ``=  !=  ~ (regex)  !~  >  >=  <  <=``.

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from furu.query.filters import Filter
-from furu.query.sql import config_count_sql, filter_sql
+from furu.query.sql import SHARD_KINDS, config_count_sql, filter_sql
 
 
 class Expression(ABC):
@@ -113,9 +113,9 @@ class And(Expression):
             return self.parts[0].count_sql(now)
         terms = [part.filter for part in self.parts if isinstance(part, Term)]
         configs = [f for f in terms if f.kind == "config"]
-        classes = [f for f in terms if f.kind == "class"]
-        if len(configs) == 1 and len(configs) + len(classes) == len(self.parts):  # lr>1e-3 class~Train
-            return config_count_sql(configs[0], classes)
+        per_class = [f for f in terms if f.kind in SHARD_KINDS]
+        if len(configs) == 1 and len(configs) + len(per_class) == len(self.parts):  # lr>1e-3 class~Train
+            return config_count_sql(configs[0], per_class)
         return super().count_sql(now)
 
     @property

@@ -20,7 +20,10 @@ from furu.statuses import STATUSES
 Operator = Literal["=", "!=", "~", "!~", ">", ">=", "<", "<="]
 Tier = Literal["summary", "marks", "details", "sizes"]
 
-BUILTIN_KEYS = ("status", "class", "fqn", "hash", "tag", "name", "host", "user", "created", "updated", "runtime", "size")
+BUILTIN_KEYS = (
+    "status", "class", "fqn", "namespace", "version_controlled", "hash", "tag", "name", "host", "user",
+    "created", "updated", "runtime", "size",
+)  # fmt: skip
 
 _FILTER = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*(!=|>=|<=|!~|==|=|~|>|<)\s*(.*?)\s*$", re.DOTALL)
 
@@ -134,6 +137,31 @@ def _class_test(text: str, op: str, value: str) -> Callable[[Any], bool]:
     return _text_test(lambda item: item.fqn, text, op, value)
 
 
+def _namespace_test(text: str, op: str, value: str) -> Callable[[Any], bool]:
+    if op in ("=", "!="):
+        names = {part.strip() for part in value.split(",") if part.strip()}
+
+        def within(item: Any) -> bool:  # the module itself, or one inside it
+            namespace = item.namespace
+            return any(namespace == name or namespace.startswith(name + ".") for name in names)
+
+        return within if op == "=" else (lambda item: not within(item))
+    return _text_test(lambda item: item.namespace, text, op, value)
+
+
+def flag_value(text: str, op: str, value: str) -> bool:
+    """The truth a ``version_controlled`` filter asks for (it takes = and != only)."""
+    lowered = value.strip().lower()
+    if op not in ("=", "!=") or lowered not in ("true", "1", "yes", "false", "0", "no"):
+        raise FuruQueryError(f"Filter {text!r}: version_controlled takes = or != and true or false.")
+    return (lowered in ("true", "1", "yes")) == (op == "=")
+
+
+def _version_controlled_test(text: str, op: str, value: str) -> Callable[[Any], bool]:
+    wanted = flag_value(text, op, value)
+    return lambda item: bool(item.version_controlled) is wanted
+
+
 def _hash_test(text: str, op: str, value: str) -> Callable[[Any], bool]:
     if op in ("=", "!="):
         prefix = value.lower()
@@ -219,6 +247,8 @@ _COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
 _BUILTIN_TESTS: dict[str, Callable[[str, str, str], Callable[[Any], bool]]] = {
     "status": _status_test,
     "class": _class_test,
+    "namespace": _namespace_test,
+    "version_controlled": _version_controlled_test,
     "hash": _hash_test,
     "tag": _tag_test,
     "name": lambda text, op, value: _text_test(lambda item: item.name, text, op, value),

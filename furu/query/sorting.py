@@ -17,7 +17,7 @@ from furu.query.filters import Tier
 from furu.query.paths import MISSING, as_float, as_text, config_value
 from furu.statuses import STATUSES
 
-SORT_KEYS = ("created", "updated", "runtime", "status", "class", "size", "hash", "name", "host", "user")
+SORT_KEYS = ("created", "updated", "runtime", "status", "class", "namespace", "size", "hash", "name", "host", "user")
 DEFAULT_SORT = "created"
 _STATUS_ORDER = {status: index for index, status in enumerate(STATUSES)}
 
@@ -99,6 +99,7 @@ def _sort_getter(key: str) -> tuple[Callable[[Any], Any], bool]:
         "size": (attrgetter("size_bytes"), True),
         "status": (lambda item: _STATUS_ORDER.get(item.status, 99), False),
         "class": (attrgetter("fqn"), False),
+        "namespace": (attrgetter("namespace"), False),
         "hash": (attrgetter("hash"), False),
         "name": (attrgetter("name"), False),
         "host": (attrgetter("host"), False),

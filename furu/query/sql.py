@@ -14,14 +14,15 @@ from functools import lru_cache
 from typing import Any
 
 from furu.query.errors import FuruQueryError
-from furu.query.filters import Filter, time_comparison
+from furu.query.filters import Filter, flag_value, time_comparison
 from furu.query.paths import MISSING, as_float, as_text, config_value, filter_paths
 from furu.query.sorting import parse_sort
 from furu.query.values import parse_duration, parse_size, parse_time
 from furu.statuses import STATUSES
 
 # Tables (furu.catalog.store): ``artifacts a`` (status, fqn, hash, tags as a JSON array, name,
-# host, user, created, updated, started, ended, size_bytes), ``shards sh`` (id, fqn: one per class directory)
+# host, user, created, updated, started, ended, size_bytes), ``shards sh`` (id, fqn, namespace,
+# version_controlled: one per class directory)
 # and ``fields f`` (artifact, shard, path, kind, num, text), one row per config path
 # (:func:`flatten_config`). Every clause is 0 or 1, never NULL,
 # so ``NOT`` of it selects what ``not`` does in Python.
@@ -55,8 +56,8 @@ def filter_sql(f: Filter, now: float, *, per_row: bool = False) -> tuple[str, li
     if f.kind == "status":
         wanted = sorted({part.strip() for part in value.split(",") if part.strip()})
         return _in("a.status", wanted, negate=op == "!=")
-    if f.kind == "class":
-        return _per_class(_class_sql(op, value))
+    if f.kind in SHARD_KINDS:
+        return _per_class(shard_condition(f))
     if f.kind == "hash":
         if op in ("=", "!="):
             prefix = value.lower()
@@ -95,6 +96,25 @@ def _in(column: str, values: Sequence[str], *, negate: bool) -> tuple[str, list[
         return ("1" if negate else "0"), []
     marks = ", ".join("?" * len(values))
     return f"({column} {'NOT IN' if negate else 'IN'} ({marks}))", list(values)
+
+
+SHARD_KINDS = ("class", "namespace", "version_controlled")
+"""Filters on what a class directory (a ``shards`` row) says of all its artifacts alike."""
+
+
+def shard_condition(f: Filter) -> tuple[str, list[Any]]:
+    """A filter of one of :data:`SHARD_KINDS` as a condition on ``shards sh``."""
+    if f.kind == "class":
+        return _class_sql(f.op, f.value)
+    if f.kind == "version_controlled":
+        return "(sh.version_controlled = ?)", [int(flag_value(f.text, f.op, f.value))]
+    if f.op in ("=", "!="):
+        names = sorted({part.strip() for part in f.value.split(",") if part.strip()})
+        clauses = ["(sh.namespace = ? OR substr(sh.namespace, 1, ?) = ?)" for _ in names]
+        params = [param for name in names for param in (name, len(name) + 1, name + ".")]
+        clause = "(" + " OR ".join(clauses) + ")" if clauses else "0"
+        return (f"NOT {clause}" if f.op == "!=" else clause), params
+    return _text_sql("sh.namespace", f.op, f.value)
 
 
 def _class_sql(op: str, value: str) -> tuple[str, list[Any]]:
@@ -160,8 +180,9 @@ def _config_sql(f: Filter, per_row: bool) -> tuple[str, list[Any]]:
     return f"a.id IN ({rows})", params
 
 
-def config_count_sql(f: Filter, classes: Sequence[Filter] = ()) -> tuple[str, list[Any]]:
-    """How many artifacts pass one config filter (and the ``classes`` filters), counted off the ``fields`` index alone.
+def config_count_sql(f: Filter, per_class: Sequence[Filter] = ()) -> tuple[str, list[Any]]:
+    """How many artifacts pass one config filter (and the ``per_class`` filters, of :data:`SHARD_KINDS`),
+    counted off the ``fields`` index alone.
 
     Exact because an artifact has one ``fields`` row per path (:func:`flatten_config`),
     and the branches test disjoint kinds; each row carries its artifact's class
@@ -169,8 +190,8 @@ def config_count_sql(f: Filter, classes: Sequence[Filter] = ()) -> tuple[str, li
     form would first collect every match (tens of milliseconds at 60,000).
     """
     branches = _config_branches(f)
-    for class_filter in classes:
-        shards, shard_params = _class_shards(_class_sql(class_filter.op, class_filter.value))
+    for class_filter in per_class:
+        shards, shard_params = _class_shards(shard_condition(class_filter))
         branches = [(f"{clause} AND f.shard IN ({shards})", [*params, *shard_params]) for clause, params in branches]
     rows, params = _matching_rows(".".join(f.path), branches)
     return f"SELECT count(*) FROM ({rows})", params
@@ -281,6 +302,8 @@ def _sort_sql_key(key: str, clock: str) -> tuple[str, bool]:
     if key == "status":
         whens = " ".join(f"WHEN '{status}' THEN {index}" for index, status in enumerate(STATUSES))
         return f"(CASE a.status {whens} ELSE 99 END)", False
+    if key == "namespace":
+        return "(SELECT sh.namespace FROM shards sh WHERE sh.id = a.shard)", False
     if key in ("class", "hash", "name", "host", "user"):
         return {"class": "a.fqn", "hash": "a.hash", "name": "a.name", "host": "a.host", "user": "a.user"}[key], False
     path = key.removeprefix("config.").replace("'", "''")

@@ -63,7 +63,7 @@ def test_typos_in_ls_are_errors(project):
     op = furu(root, "ls", "name>>1", code=1).stderr
     assert "'>>' is not an operator; OP is one of = != ~ !~ > >= < <=" in op
     sort = furu(root, "ls", "--sort", "bogus", code=1).stderr
-    assert "Cannot sort by 'bogus': it is not one of created, updated, runtime, status, class, size, hash, name" in sort
+    assert "Cannot sort by 'bogus': it is not one of created, updated, runtime, status, class, namespace, size, hash, name, host, user" in sort
     assert "Did you mean 'created'?" in furu(root, "ls", "--sort", "crated", code=1).stderr
     assert "Did you mean 'model.data.name'?" in furu(root, "ls", "model.data.nme=d", code=1).stderr
     # real fields that match nothing are still an empty listing, not an error
