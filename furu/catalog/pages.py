@@ -32,7 +32,7 @@ from typing import Any, Literal
 
 from furu.atomic import CorruptFileError
 from furu.catalog.catalog import Catalog
-from furu.catalog.record import ArtifactRecord, namespace_of
+from furu.catalog.record import ArtifactRecord
 from furu.query import (
     BUILTIN_KEYS,
     DEFAULT_SORT,
@@ -53,15 +53,18 @@ from furu.query import (
 Filters = str | Sequence[str | Filter] | Expression
 CountKey = Literal["status", "class", "namespace", "host", "user", "version_controlled"]
 
+# Over ``artifacts a JOIN shards s`` (a class directory's namespace and version control are its rows').
 _COUNT_COLUMNS: dict[str, str] = {
     "status": "a.status",
     "class": "a.fqn",
+    "namespace": "s.namespace",
     "host": "coalesce(a.host, '')",
     "user": "coalesce(a.user, '')",
     "version_controlled": "CASE WHEN s.version_controlled THEN 'true' ELSE 'false' END",
 }
 _DISTINCT_COLUMNS: dict[str, str] = {
-    "status": "a.status", "class": "a.fqn", "fqn": "a.fqn", "name": "a.name", "host": "a.host", "user": "a.user",
+    "status": "a.status", "class": "a.fqn", "fqn": "a.fqn", "namespace": "s.namespace", "name": "a.name",
+    "host": "a.host", "user": "a.user",
 }
 JOB_STATUSES = ("queued", "running", "preempted")
 
@@ -153,13 +156,6 @@ def counts(filters: Filters = (), *, by: CountKey = "status", catalog: Catalog |
     catalog.sync()
     catalog.ensure_rows(needed(expression, ()))
     where, params = expression.sql(time.time())
-    if by == "namespace":
-        shards = {row.id: row for row in catalog.shard_rows()}
-        found: dict[str, int] = {}
-        for shard, count in catalog.execute(f"SELECT a.shard, count(*) FROM artifacts a WHERE {where} GROUP BY 1", params):
-            key = namespace_of(shards[shard].fqn, shards[shard].class_dir)
-            found[key] = found.get(key, 0) + count
-        return dict(sorted(found.items(), key=lambda item: (-item[1], item[0])))
     if by not in _COUNT_COLUMNS:
         raise FuruQueryError(f"Cannot count by {by!r}: use one of {', '.join(_COUNT_COLUMNS)}.")
     rows = catalog.execute(
@@ -187,7 +183,8 @@ def distinct(field: str, filters: Filters = (), *, limit: int | None = 50, catal
     if field in _DISTINCT_COLUMNS:
         catalog.ensure_rows(({"marks"} if field == "name" else set()) | needed(expression, ()))
         rows = catalog.execute(
-            f"SELECT {_DISTINCT_COLUMNS[field]}, count(*) FROM artifacts a WHERE {where} GROUP BY 1 ORDER BY 2 DESC, 1{top}",
+            f"SELECT {_DISTINCT_COLUMNS[field]}, count(*) FROM artifacts a JOIN shards s ON s.id = a.shard WHERE {where} "
+            f"GROUP BY 1 ORDER BY 2 DESC, 1{top}",
             params,
         )
         return [ValueCount(value=value, count=count) for value, count in rows]

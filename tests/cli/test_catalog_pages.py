@@ -45,6 +45,8 @@ def test_counts_per_status_class_and_namespace(sweep: dict[str, list[str]]) -> N
     assert counts(by="class") == {"examples.Train": 4, "examples.PrepareData": 3, "examples.Flaky": 1}
     assert counts("lr>=1e-3", by="class") == {"examples.Train": 3}
     assert counts(by="namespace") == {"examples": 8}
+    assert counts("namespace=examples status=failed", by="class") == {"examples.Flaky": 1}
+    assert page("namespace=other").matched == 0 and page("version_controlled=false").matched == 8
     assert sum(counts(by="host").values()) == 8
 
 
@@ -55,6 +57,7 @@ def test_distinct_values_for_dropdowns(sweep: dict[str, list[str]]) -> None:
     assert values == {"toy": 3, "big": 1}
     assert [(v.value, v.count) for v in distinct("tag")] == [("best", 1)]
     assert {v.value for v in distinct("status")} == {"success", "failed"}
+    assert [(v.value, v.count) for v in distinct("namespace", "class=Train")] == [("examples", 4)]
     with pytest.raises(FuruQueryError, match="distinct values exist for"):
         distinct("created")
 
