@@ -53,7 +53,10 @@ def ls_command(
         str,
         typer.Option(
             "--sort", "-s", autocompletion=complete_sort,
-            help="created|updated|runtime|status|class|namespace|size|hash|name|host|user or a config path; several as created,-runtime (- reverses one).",
+            help=(
+                "created, updated, runtime, status, class, namespace, size, hash, name, host, user or a config path; "
+                "several as created,-runtime (- reverses one)."
+            ),
         ),
     ] = DEFAULT_SORT,
     reverse: Annotated[bool, typer.Option("--reverse", "-r", help="Reverse the sort order.")] = False,
