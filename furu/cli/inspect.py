@@ -14,6 +14,7 @@ from furu.cli.render import (
     JSON_HELP,
     STATUS_STYLE,
     catalog,
+    check_limit,
     console,
     fit_table,
     human_duration,
@@ -79,6 +80,7 @@ def ls_command(
     from furu.catalog.pages import known_config_paths, page
     from furu.query import parse_expression, shadowed_config_keys
 
+    check_limit(limit)
     effective_limit = limit if limit is not None else (0 if as_json else DEFAULT_LIMIT)
     cat = catalog()
     if rescan:

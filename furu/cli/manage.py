@@ -11,6 +11,7 @@ from furu.cli.completion import complete_ref
 from furu.cli.render import (
     JSON_HELP,
     catalog,
+    check_limit,
     console,
     count,
     human_size,
@@ -223,6 +224,7 @@ def du_command(
 
     if by not in ("namespace", "class", "artifact"):
         raise typer.BadParameter(f"--by must be namespace, class or artifact, not {by!r}")
+    check_limit(limit)
     usage = disk_usage(by, catalog=catalog(), limit=limit or None)  # type: ignore[arg-type]
     if as_json:
         print_json(usage)

@@ -116,6 +116,12 @@ def warn(message: str) -> None:
     typer.secho(f"warning: {message}", fg=typer.colors.YELLOW, err=True)
 
 
+def check_limit(limit: int | None) -> None:
+    """Refuse a negative ``--limit``: it would quietly mean "all", as 0 does."""
+    if limit is not None and limit < 0:
+        raise typer.BadParameter(f"must be 0 (all) or more, not {limit}", param_hint="'--limit' / '-n'")
+
+
 def status_text(status: str) -> Text:
     return Text(status, style=STATUS_STYLE.get(status, ""))
 

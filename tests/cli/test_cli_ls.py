@@ -112,6 +112,9 @@ def test_ls_bad_filter_and_sort_exit_1_with_one_line(furu_cli, made):
     assert "duration" in furu_cli("ls", "runtime>soon", code=1).stderr
     assert "Cannot sort by" in furu_cli("ls", "--sort", "a b", code=1).stderr
     furu_cli("ls", "--bogus", code=1)
+    for command in ("ls", "du"):  # a negative limit would quietly mean "all", as 0 does
+        refused = furu_cli(command, "--limit", "-1", code=1).stderr
+        assert "'--limit' / '-n': must be 0 (all) or more, not -1" in refused
 
 
 def test_success_with_damaged_state_is_listed_as_damaged_and_nothing_crashes(furu_cli, made):
