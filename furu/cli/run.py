@@ -27,9 +27,12 @@ def run_command(
     from rich.text import Text
 
     from furu.layout import shown_path
+    from furu.refs import reference_words
     from furu.sweep import build_sweep, run_configs
 
-    configs = build_sweep(target, assignments or [], sweep or [])
+    # The forms every reference takes: "mypkg.train:Train lr=3e-4" quoted as one word, or pkg.mod.Class.
+    target, *words = reference_words([target, *(assignments or [])])
+    configs = build_sweep(target, words, sweep or [])
     outcomes = run_configs(configs, dry_run=dry_run)
     if as_json:
         print_json(outcomes)

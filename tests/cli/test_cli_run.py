@@ -20,6 +20,10 @@ def test_run_builds_the_config_and_creates_it(furu_cli, calls_file):
     assert wanted.exists()
     assert furu_cli.json("run", "examples:Train", "lr=3e-4", "data.name=toy")[0]["outcome"] == "loaded"
     assert sorted(line.split()[0] for line in calls(calls_file)) == ["PrepareData:toy", "Train"]
+    # the forms every reference takes: the spec quoted as one word, and the class as ls --json names it
+    for words in (["examples:Train lr=3e-4 data.name=toy"], ["examples.Train", "lr=3e-4", "data.name=toy"]):
+        again = furu_cli.json("run", *words)
+        assert (again[0]["hash"], again[0]["outcome"], again[0]["assignments"]) == (wanted.furu_hash, "loaded", ["lr=3e-4", "data.name=toy"])
 
 
 def test_run_sweep_is_a_cartesian_product(furu_cli):
