@@ -85,8 +85,8 @@ def _flag(value: Any) -> bool:
         return value
     if isinstance(value, int) and value in (0, 1):
         return bool(value)
-    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
-        return value.strip().lower() in _TRUE
+    if isinstance(value, str) and (word := value.strip().lower()) in _TRUE | _FALSE:
+        return word in _TRUE
     raise _Invalid("Input should be a valid boolean (true/false, yes/no, on/off, 1/0)")
 
 

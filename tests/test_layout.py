@@ -65,6 +65,15 @@ def test_tool_furu_sets_options_and_env_wins(monkeypatch: pytest.MonkeyPatch, tm
     assert current().lease_secs == 0.5
 
 
+def test_every_option_has_a_parser_and_every_parser_an_option() -> None:
+    import dataclasses
+
+    from furu.settings import OPTION_NAMES, Settings
+
+    located = {"project_root", "data_root", "artifacts_root"}  # filled in by current(), not options
+    assert set(OPTION_NAMES) == {field.name for field in dataclasses.fields(Settings)} - located
+
+
 def test_every_kind_of_setting_is_read_from_env_and_pyproject(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     (tmp_path / "project" / "pyproject.toml").write_text(
         "[tool.furu]\nforce_recompute = ['a.B', ' c.D ']\nrequire_git = true\npreempt_max = 5\n"

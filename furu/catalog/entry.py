@@ -68,6 +68,10 @@ class Shard:
         self.dir_stamp = NO_STAMP
         self.details_loaded = False  # the index's details of this class directory were merged in
 
+    @property
+    def namespace(self) -> str:
+        return namespace_of(self.fqn, self.class_dir)
+
 
 class Entry:
     """One artifact directory: the summary read from ``.furu/`` plus optional details.
@@ -162,7 +166,7 @@ class Entry:
 
     @property
     def namespace(self) -> str:
-        return namespace_of(self.shard.fqn, self.shard.class_dir)
+        return self.shard.namespace
 
     @property
     def config(self) -> dict[str, Any] | None:

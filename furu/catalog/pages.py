@@ -53,7 +53,7 @@ from furu.query import (
 Filters = str | Sequence[str | Filter] | Expression
 CountKey = Literal["status", "class", "namespace", "host", "user", "version_controlled"]
 
-# Over ``artifacts a JOIN shards s`` (a class directory's namespace and version control are its rows').
+# Columns of ``artifacts a``, or, for the keys in _CLASS_DIR_KEYS, of its class directory's ``shards s`` row.
 _COUNT_COLUMNS: dict[str, str] = {
     "status": "a.status",
     "class": "a.fqn",
@@ -66,6 +66,7 @@ _DISTINCT_COLUMNS: dict[str, str] = {
     "status": "a.status", "class": "a.fqn", "fqn": "a.fqn", "namespace": "s.namespace", "name": "a.name",
     "host": "a.host", "user": "a.user",
 }
+_CLASS_DIR_KEYS = ("namespace", "version_controlled")
 JOB_STATUSES = ("queued", "running", "preempted")
 
 
@@ -159,9 +160,7 @@ def counts(filters: Filters = (), *, by: CountKey = "status", catalog: Catalog |
     if by not in _COUNT_COLUMNS:
         raise FuruQueryError(f"Cannot count by {by!r}: use one of {', '.join(_COUNT_COLUMNS)}.")
     rows = catalog.execute(
-        f"SELECT {_COUNT_COLUMNS[by]}, count(*) FROM artifacts a JOIN shards s ON s.id = a.shard WHERE {where} "
-        "GROUP BY 1 ORDER BY 2 DESC, 1",
-        params,
+        f"SELECT {_COUNT_COLUMNS[by]}, count(*) FROM {_grouping(by)} WHERE {where} GROUP BY 1 ORDER BY 2 DESC, 1", params
     )
     return {str(value): int(count) for value, count in rows}
 
@@ -183,8 +182,7 @@ def distinct(field: str, filters: Filters = (), *, limit: int | None = 50, catal
     if field in _DISTINCT_COLUMNS:
         catalog.ensure_rows(({"marks"} if field == "name" else set()) | needed(expression, ()))
         rows = catalog.execute(
-            f"SELECT {_DISTINCT_COLUMNS[field]}, count(*) FROM artifacts a JOIN shards s ON s.id = a.shard WHERE {where} "
-            f"GROUP BY 1 ORDER BY 2 DESC, 1{top}",
+            f"SELECT {_DISTINCT_COLUMNS[field]}, count(*) FROM {_grouping(field)} WHERE {where} GROUP BY 1 ORDER BY 2 DESC, 1{top}",
             params,
         )
         return [ValueCount(value=value, count=count) for value, count in rows]
@@ -201,6 +199,12 @@ def distinct(field: str, filters: Filters = (), *, limit: int | None = 50, catal
         [path, *params],
     )
     return [ValueCount(value=_stored_value(kind, num, text), count=count) for kind, num, text, count in rows]
+
+
+def _grouping(key: str) -> str:
+    """The rows to group by ``key``: the artifacts, joined to their class directories only for a
+    key of those (the join makes a count over 100,000 artifacts five times slower)."""
+    return "artifacts a JOIN shards s ON s.id = a.shard" if key in _CLASS_DIR_KEYS else "artifacts a"
 
 
 def one_field(keys: Sequence[tuple[str, bool]], reverse: bool) -> tuple[str, bool] | None:

@@ -27,7 +27,6 @@ from typing import Any
 
 from furu import query
 from furu.catalog.entry import Details, Entry, Shard
-from furu.catalog.record import namespace_of
 from furu.catalog.walk import DirIndex
 
 SCHEMA_VERSION = 12
@@ -251,9 +250,8 @@ class Store:
             if known is None:
                 cursor = db.execute(
                     "INSERT INTO shards (class_dir, fqn, version_controlled, dir_stamp, namespace) VALUES (?, ?, ?, ?, ?)",
-                    (shard.class_dir, shard.fqn, int(shard.version_controlled), shard.dir_stamp,
-                     namespace_of(shard.fqn, shard.class_dir)),
-                )  # fmt: skip
+                    (shard.class_dir, shard.fqn, int(shard.version_controlled), shard.dir_stamp, shard.namespace),
+                )
                 assert cursor.lastrowid is not None
                 rows[shard.class_dir] = ShardRow(
                     cursor.lastrowid, shard.class_dir, shard.fqn, shard.version_controlled, shard.dir_stamp
@@ -261,9 +259,8 @@ class Store:
             elif (known.fqn, known.dir_stamp) != (shard.fqn, shard.dir_stamp):
                 db.execute(
                     "UPDATE shards SET fqn = ?, version_controlled = ?, dir_stamp = ?, namespace = ? WHERE id = ?",
-                    (shard.fqn, int(shard.version_controlled), shard.dir_stamp, namespace_of(shard.fqn, shard.class_dir),
-                     known.id),
-                )  # fmt: skip
+                    (shard.fqn, int(shard.version_controlled), shard.dir_stamp, shard.namespace, known.id),
+                )
                 known.fqn, known.dir_stamp = shard.fqn, shard.dir_stamp
         gone = [(rows[class_dir].id, hash_) for class_dir, hash_ in removed if class_dir in rows]
         if gone:

@@ -22,10 +22,9 @@ from furu.statuses import STATUSES
 
 # Tables (furu.catalog.store): ``artifacts a`` (status, fqn, hash, tags as a JSON array, name,
 # host, user, created, updated, started, ended, size_bytes), ``shards sh`` (id, fqn, namespace,
-# version_controlled: one per class directory)
-# and ``fields f`` (artifact, shard, path, kind, num, text), one row per config path
-# (:func:`flatten_config`). Every clause is 0 or 1, never NULL,
-# so ``NOT`` of it selects what ``not`` does in Python.
+# version_controlled: one row per class directory) and ``fields f`` (artifact, shard, path, kind,
+# num, text), one row per config path (:func:`flatten_config`). Every clause is 0 or 1, never
+# NULL, so ``NOT`` of it selects what ``not`` does in Python.
 
 ConfigRow = tuple[str, str, float | None, str | None]
 _RUNTIME = (
@@ -57,7 +56,8 @@ def filter_sql(f: Filter, now: float, *, per_row: bool = False) -> tuple[str, li
         wanted = sorted({part.strip() for part in value.split(",") if part.strip()})
         return _in("a.status", wanted, negate=op == "!=")
     if f.kind in SHARD_KINDS:
-        return _per_class(shard_condition(f))
+        shards, params = _shard_ids(f)
+        return f"a.shard IN ({shards})", params
     if f.kind == "hash":
         if op in ("=", "!="):
             prefix = value.lower()
@@ -102,7 +102,18 @@ SHARD_KINDS = ("class", "namespace", "version_controlled")
 """Filters on what a class directory (a ``shards`` row) says of all its artifacts alike."""
 
 
-def shard_condition(f: Filter) -> tuple[str, list[Any]]:
+def _shard_ids(f: Filter) -> tuple[str, list[Any]]:
+    """The class directories (``shards`` ids) a filter of :data:`SHARD_KINDS` selects.
+
+    Every artifact belongs to exactly one ``shards`` row, whose fqn, namespace and
+    version control are its own, so this selects exactly what testing each artifact
+    would, testing once per class directory.
+    """
+    clause, params = _shard_condition(f)
+    return f"SELECT sh.id FROM shards sh WHERE {clause}", params
+
+
+def _shard_condition(f: Filter) -> tuple[str, list[Any]]:
     """A filter of one of :data:`SHARD_KINDS` as a condition on ``shards sh``."""
     if f.kind == "class":
         return _class_sql(f.op, f.value)
@@ -128,21 +139,6 @@ def _class_sql(op: str, value: str) -> tuple[str, list[Any]]:
         clause = "(" + " OR ".join(clauses) + ")" if clauses else "0"
         return (f"NOT {clause}" if op == "!=" else clause), params
     return _text_sql("sh.fqn", op, value)
-
-
-def _per_class(condition: tuple[str, list[Any]]) -> tuple[str, list[Any]]:
-    """A condition on the class name, tested once per class directory rather than once per artifact.
-
-    Every artifact belongs to exactly one ``shards`` row, whose ``fqn`` is its
-    own, so this selects exactly what the condition on ``a.fqn`` would.
-    """
-    shards, params = _class_shards(condition)
-    return f"a.shard IN ({shards})", params
-
-
-def _class_shards(condition: tuple[str, list[Any]]) -> tuple[str, list[Any]]:
-    clause, params = condition
-    return f"SELECT sh.id FROM shards sh WHERE {clause}", params
 
 
 def _same_class(column: str, name: str) -> tuple[str, list[Any]]:
@@ -191,7 +187,7 @@ def config_count_sql(f: Filter, per_class: Sequence[Filter] = ()) -> tuple[str, 
     """
     branches = _config_branches(f)
     for class_filter in per_class:
-        shards, shard_params = _class_shards(shard_condition(class_filter))
+        shards, shard_params = _shard_ids(class_filter)
         branches = [(f"{clause} AND f.shard IN ({shards})", [*params, *shard_params]) for clause, params in branches]
     rows, params = _matching_rows(".".join(f.path), branches)
     return f"SELECT count(*) FROM ({rows})", params
