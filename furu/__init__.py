@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from furu.cluster import load_or_create_all
     from furu.collection import FuruList
     from furu.core import Furu
+    from furu.history import added, moved_from, removed, renamed
+    from furu.migrate import migrate
     from furu.identity import UnhashableValueError, skip_hash
     from furu.metadata import Metadata
     from furu.planning import FuruDryRun, PlanNode, plan
@@ -39,6 +41,11 @@ __getattr__ = lazy_attributes(
     "furu",
     {
         "Furu": "furu.core",
+        "added": "furu.history",
+        "renamed": "furu.history",
+        "removed": "furu.history",
+        "moved_from": "furu.history",
+        "migrate": "furu.migrate",
         "FuruList": "furu.collection",
         "UnhashableValueError": "furu.identity",
         "skip_hash": "furu.identity",
@@ -74,10 +81,15 @@ __all__ = [
     "PlanNode",
     "UnhashableValueError",
     "__version__",
+    "added",
     "export",
     "import_bundle",
     "load_or_create_all",
+    "migrate",
+    "moved_from",
     "plan",
+    "removed",
+    "renamed",
     "skip_hash",
     "timetravel",
 ]

@@ -9,11 +9,13 @@ metadata, is furu's job and lives in the modules this class delegates to.
 from __future__ import annotations
 
 from pathlib import Path
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
 from furu import identity, layout, serialization, settings
+from furu.history import Change, check_history
 from furu.instance_cache import memo_of
 from furu.namespace import class_fqn, namespace_parts
 from furu.state import ArtifactState, read_state
@@ -28,9 +30,11 @@ T = TypeVar("T")
 class Furu(BaseModel, Generic[T]):
     """A cached, exactly-once, self-describing step of a pipeline.
 
-    Class keywords: ``version="2"`` (bump to invalidate old results) and
+    Class keywords: ``version="2"`` (bump to invalidate old results),
     ``version_controlled=True`` (the result is meant to be committed; it goes
-    to ``furu-data/artifacts/``).
+    to ``furu-data/artifacts/``) and ``history=[furu.added("momentum"), ...]``
+    (the changes the class went through, so its older results are still found:
+    see :mod:`furu.history`).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", validate_default=False)
@@ -39,15 +43,28 @@ class Furu(BaseModel, Generic[T]):
 
     furu_version: ClassVar[str] = ""
     furu_version_controlled: ClassVar[bool] = False
+    furu_history: ClassVar[tuple[Change, ...]] = ()
 
     def __init_subclass__(
-        cls, *, version: str | int | None = None, version_controlled: bool | None = None, **kwargs: Any
+        cls,
+        *,
+        version: str | int | None = None,
+        version_controlled: bool | None = None,
+        history: Sequence[Change] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init_subclass__(**kwargs)
         if version is not None:
             cls.furu_version = str(version)
         if version_controlled is not None:
             cls.furu_version_controlled = version_controlled
+        cls.furu_history = tuple(history or ())  # never inherited: a subclass is another class, with its own past
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        if cls.furu_history:  # checked once the fields exist, so a mistake shows at import
+            cls.furu_history = check_history(cls, cls.furu_history)
 
     # -- what subclasses write ---------------------------------------------------------
 
@@ -168,8 +185,7 @@ def _class_dir(cls: type[Furu[Any]], current: settings.Settings) -> str:
     key = (cls, current)
     found = _class_dirs.get(key)
     if found is None:
-        base = current.artifacts_root if cls.furu_version_controlled else layout.data_dir(current.data_root)
-        found = layout.class_dir(base, namespace_parts(class_fqn(cls), cls))
+        found = layout.class_dir(layout.artifacts_base(current, cls.furu_version_controlled), namespace_parts(class_fqn(cls), cls))
         _class_dirs[key] = found
     return found
 

@@ -29,9 +29,20 @@ from furu.dependencies import declared_dependencies, note_loaded, tracking_loads
 from furu.environment import host_info, package_environment
 from furu.errors import FuruError, FuruLockLost, FuruLockTimeout
 from furu.fencing import Fence
-from furu.layout import ARTIFACTS_ROOT_GITIGNORE, DATA_ROOT_GITIGNORE, ArtifactPaths, prepare_root, shown_path
+from furu.fingerprint import fingerprint_of
+from furu.history import older_forms
+from furu.migration import carry
+from furu.layout import (
+    ARTIFACTS_ROOT_GITIGNORE,
+    DATA_ROOT_GITIGNORE,
+    ArtifactPaths,
+    artifacts_base,
+    class_dir,
+    prepare_root,
+    shown_path,
+)
 from furu.leftovers import set_aside_leftovers
-from furu.locking import ArtifactLock, Holder
+from furu.locking import ArtifactLock, FuruArtifactBusy, Holder
 from furu.logs import artifact_log, configure, logger
 from furu.metadata import ConfigRecord, Metadata, dependency_ref
 from furu.namespace import class_fqn
@@ -107,7 +118,28 @@ def load_or_create(obj: Config[T]) -> T:
         from furu.planning import raise_dry_run
 
         raise_dry_run(obj)
+    if forced_by is None and _carry_older_result(obj, current):
+        return _load(obj)
     return _create_exactly_once(obj, paths, current, forced_by)
+
+
+def _carry_older_result(obj: Config[Any], current: Settings) -> bool:
+    """Find a result an older form of ``obj`` made (its classes' declared history) and alias it here."""
+    for form in older_forms(obj):
+        source = (
+            ArtifactPaths(f"{os.path.dirname(obj._paths(current).root_str)}/{form.hash}") if form.class_dir_parts is None
+            else ArtifactPaths(f"{class_dir(artifacts_base(current, type(obj).furu_version_controlled), form.class_dir_parts)}/{form.hash}")
+        )
+        if not source.has_success():
+            continue
+        fqn = class_fqn(type(obj))
+        try:
+            carry(source.root_str, obj, policy="alias", changes=form.changes, by=f"declared history of {fqn}", settings=current)
+        except FuruArtifactBusy:
+            return False  # being created right now: the lock decides, as on any miss
+        logger.info("migrated %s from %s %s (%s)", label(obj), form.fqn, form.hash[:8], "; ".join(form.changes))
+        return True
+    return False
 
 
 def _recompute_flag(obj: Config[Any], current: Settings) -> str | None:
@@ -296,6 +328,7 @@ def _prepare_metadata(obj: Config[Any], current: Settings) -> dict[str, Any]:
         "host": host_info(),
         "environment": package_environment(root),
         "git": job.provenance if job is not None and job.provenance is not None else capture_provenance(current, type(obj)),
+        "code": fingerprint_of(type(obj), root),
     }
 
 

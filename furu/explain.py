@@ -6,6 +6,9 @@ shows (never started, failed, running, invalidated, ...) and compares it with
 the nearest existing artifacts of the same class: exactly which fields differ
 (``lr changed 0.001 -> 0.0003``), whether the class's version changed, and
 whether its schema changed (fields added or removed) since they were made.
+It also says when the code of a result's class changed since it was made
+(:mod:`furu.fingerprint`): never a reason to recompute, but a reason to doubt
+that a cached result is what the code makes today.
 """
 
 from __future__ import annotations
@@ -59,13 +62,14 @@ def explain(obj: Furu[Any], *, catalog: Catalog | None = None, nearest: int = NE
     base: dict[str, Any] = {"fqn": fqn, "hash": furu_hash, "dir": paths.root_str}
     entry = catalog.entry_at(paths.root) if paths.root.is_dir() else None
     if entry is not None and paths.success.exists():
+        drift = _drift_lines([catalog.records([entry], details=True)[0]], own=True)
         if obj._validate():
             return Explanation(
-                **base, cached=True, status="success",
+                **base, cached=True, status="success", details=drift,
                 summary=f"Cached: {label} is in {paths.root_str}; load_or_create() will load it.",
             )
         return Explanation(
-            **base, cached=False, status="success",
+            **base, cached=False, status="success", details=drift,
             summary=f"Will recompute {label}: its result exists but {type(obj).__qualname__}._validate() rejects it.",
         )
     own = _own_story(entry, paths) if entry is not None else None
@@ -81,10 +85,22 @@ def explain(obj: Furu[Any], *, catalog: Catalog | None = None, nearest: int = NE
     details = []
     if entry is not None and entry.problem:
         details.append(entry.problem)
+    details += _drift_lines([neighbour.record for neighbour in neighbours], own=False)
     return Explanation(
         **base, cached=False, status=entry.status if entry is not None else "missing",
         summary=summary, details=details, nearest=neighbours,
     )
+
+
+def _drift_lines(records: list[ArtifactRecord], *, own: bool) -> list[str]:
+    """One line per result whose class's code changed since it was made, and how to see the change."""
+    lines = []
+    for record in records:
+        if record.code_drift is None:
+            continue
+        who = "the cached result" if own else f"nearest {record.short_hash}"
+        lines.append(f"{who}: {record.code_drift.sentence}; furu show {record.short_hash} --code-diff shows how")
+    return lines
 
 
 def _own_story(entry: Any, paths: Any) -> str:

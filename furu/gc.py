@@ -295,6 +295,7 @@ def _check_configs(
     """
     if not entries:
         return []  # nothing imported, not even the project made importable
+    from furu.migration import links_into
     from furu.staleness import ConfigChecker  # ~30 ms of imports a plain dry run does not need
 
     catalog.ensure_details(entries)
@@ -308,9 +309,13 @@ def _check_configs(
             elif entry.config is None:
                 kept.append((entry, "unknown", "no stored config (metadata.json or config.json) to check"))
             else:
-                check = checker.check(entry.fqn, entry.hash, entry.config)
+                check = checker.check(entry.fqn, entry.hash, entry.config, entry.version)
                 if check.verdict == "current":
                     current.append(entry)
+                elif check.still_loads:  # its class's declared history finds it: load_or_create still loads it
+                    kept.append((entry, "stale", f"{check.detail}; its class's declared history still finds it"))
+                elif check.verdict == "stale" and include_stale and (aliases := links_into(entry.dir)):
+                    kept.append((entry, "stale", f"{check.detail}; migrated artifacts ({len(aliases)}) load through links into its files"))
                 elif check.verdict == "stale" and include_stale:
                     found.append((entry, "stale", check.detail))
                 else:

@@ -108,6 +108,51 @@ def _identity(obj: Config[Any]) -> tuple[str, int]:
     return known
 
 
+class HashOf:
+    """A nested config known only by its hash: it encodes as that config would (``F`` + hash)."""
+
+    __slots__ = ("furu_hash",)
+
+    def __init__(self, furu_hash: str) -> None:
+        self.furu_hash = furu_hash
+
+
+def hash_of_fields(fqn: str, version: str, fields: dict[str, Any]) -> str:
+    """The hash a config of class ``fqn`` at ``version`` with these hashed ``fields`` has.
+
+    For an older form of a class that no longer exists as a class (its declared
+    history, see :mod:`furu.history`): the same bytes ``furu_hash`` encodes for an
+    object, built from names and values. Nested configs may be given as :class:`HashOf`.
+    """
+    sink = _Sink(hashing=True)
+    sink.buf += FORMAT_TAG
+    _encode_str(fqn, sink)
+    _encode_str(version, sink)
+    try:
+        _encode_fields(_Fields(fields), tuple(sorted(fields)), sink)
+    except _Unsupported as error:
+        raise UnhashableValueError(
+            f"Cannot hash field '{''.join(reversed(error.path)).lstrip('.')}' of the older form of {fqn}: {error.reason}.",
+            fqn=fqn, reason=error.reason, value=error.value,
+        ) from None
+    return sink.hexdigest()
+
+
+class _Fields:
+    """Attribute access over a dict, as :func:`_encode_fields` reads an object."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self._values = values
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
 def hashed_field_names(cls: type[Any]) -> tuple[str, ...]:
     """Field names that take part in the identity, sorted (skip_hash fields left out)."""
     names = _hashed_fields.get(cls)
@@ -460,6 +505,11 @@ def _encode_furu(value: Config[Any], sink: _Sink) -> None:
     sink.buf += digest.encode("ascii")
 
 
+def _encode_hash_of(value: HashOf, sink: _Sink) -> None:
+    sink.buf += b"F"
+    sink.buf += value.furu_hash.encode("ascii")
+
+
 def _encode_model(value: BaseModel, sink: _Sink) -> None:
     outer = sink.enter(MODEL_LEVELS)
     sink.buf += b"M"
@@ -554,6 +604,7 @@ _EXACT: dict[type, Callable[[Any, _Sink], None]] = {
     frozenset: _encode_set,
     dt.datetime: _encode_datetime,
     dt.date: _encode_date,
+    HashOf: _encode_hash_of,
 }
 
 # Checked in order: datetime before date (a datetime is a date), bool before int.

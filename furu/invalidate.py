@@ -16,10 +16,6 @@ so the cascade is refused unless ``force``.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from pydantic import BaseModel, Field
 
 from furu.atomic import DISK_FULL, CorruptFileError, SymlinkRefusedError, check_internal_dir
@@ -27,15 +23,10 @@ from furu.catalog import ArtifactRecord, Catalog, Entry
 from furu.errors import FuruError
 from furu.layout import ArtifactPaths, shown_path
 from furu.lineage import downstream
-from furu.locking import ArtifactLock
-from furu.settings import Settings, current
+from furu.locking import FuruArtifactBusy as FuruArtifactBusy, idle_artifact
 from furu.state import ArtifactState, read_state, record_event, write_state
 
 SHOWN_UNREADABLE = 5
-
-
-class FuruArtifactBusy(FuruError):
-    """The artifact is being created by a live process, so it cannot be changed now."""
 
 
 class FuruCascadeIncomplete(FuruError):
@@ -55,40 +46,6 @@ class InvalidationResult(BaseModel):
         description="With --force: successes whose dependency records cannot be read, so they may be downstream.",
     )
     warnings: list[str] = Field(default_factory=list, description="Invalidated, but not every record of it could be written.")
-
-
-@contextmanager
-def idle_artifact(paths: ArtifactPaths, settings: Settings | None = None, *, label: str | None = None) -> Iterator[ArtifactLock]:
-    """Hold the artifact's lock, taking over a dead holder; FuruArtifactBusy if a live one has it.
-
-    When not even an empty lock claim fits (no free inode), nobody can take
-    any lock on this filesystem, so nobody is creating the artifact unless
-    its lock is already there: then the block runs without the lock.
-    """
-    settings = settings or current()
-    label = label or shown_path(paths.root_str)
-    lock = ArtifactLock(paths.lock, lease_secs=settings.lease_secs, heartbeat_secs=settings.effective_heartbeat_secs)
-    try:
-        busy = lock.acquire_unless_busy()
-    except OSError as error:
-        if error.errno in DISK_FULL and not os.path.lexists(paths.lock):
-            yield lock
-            return
-        hint = (
-            "Free some space on that filesystem (e.g. delete files outside furu-data/) and try again."
-            if error.errno in DISK_FULL
-            else f"Check that {paths.internal} is a directory you can write to, not on a read-only mount."
-        )
-        raise FuruError(f"Cannot take the lock of {label} ({paths.lock}): {error.strerror or error}. {hint}") from None
-    if busy is not None:
-        raise FuruArtifactBusy(
-            f"{label} is being created right now (lock {busy.describe()}); "
-            "wait for it to finish or stop that process first."
-        )
-    try:
-        yield lock
-    finally:
-        lock.release()
 
 
 def invalidate_artifact(record: ArtifactRecord | Entry, *, reason: str = "furu invalidate") -> str | None:

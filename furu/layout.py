@@ -22,7 +22,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from furu.atomic import write_bytes_atomic
+
+if TYPE_CHECKING:
+    from furu.settings import Settings
 
 INTERNAL_DIR = ".furu"
 METADATA_FILE = "metadata.json"
@@ -129,6 +134,11 @@ def data_dir(data_root: Path) -> Path:
 
 def raw_dir(data_root: Path) -> Path:
     return data_root / "raw"
+
+
+def artifacts_base(settings: Settings, version_controlled: bool) -> Path:
+    """The root a class's directories are under: the artifacts root for version-controlled classes."""
+    return settings.artifacts_root if version_controlled else data_dir(settings.data_root)
 
 
 def class_dir(base: Path, namespace: tuple[str, ...]) -> str:

@@ -32,7 +32,8 @@ import secrets
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -41,8 +42,10 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from furu.atomic import DISK_FULL
-from furu.errors import FuruLockTimeout
+from furu.errors import FuruError, FuruLockTimeout
+from furu.layout import ArtifactPaths, shown_path
 from furu.schema import Record
+from furu.settings import Settings, current
 from furu.state import hostname, username, utcnow
 
 BREAK_SUFFIX = ".break"
@@ -335,3 +338,41 @@ class Heartbeat(threading.Thread):
     def stop(self) -> None:
         self._stop_event.set()
         self.join()
+
+
+class FuruArtifactBusy(FuruError):
+    """The artifact is being created by a live process, so it cannot be changed now."""
+
+
+@contextmanager
+def idle_artifact(paths: ArtifactPaths, settings: Settings | None = None, *, label: str | None = None) -> Iterator[ArtifactLock]:
+    """Hold the artifact's lock, taking over a dead holder; FuruArtifactBusy if a live one has it.
+
+    When not even an empty lock claim fits (no free inode), nobody can take
+    any lock on this filesystem, so nobody is creating the artifact unless
+    its lock is already there: then the block runs without the lock.
+    """
+    settings = settings or current()
+    label = label or shown_path(paths.root_str)
+    lock = ArtifactLock(paths.lock, lease_secs=settings.lease_secs, heartbeat_secs=settings.effective_heartbeat_secs)
+    try:
+        busy = lock.acquire_unless_busy()
+    except OSError as error:
+        if error.errno in DISK_FULL and not os.path.lexists(paths.lock):
+            yield lock
+            return
+        hint = (
+            "Free some space on that filesystem (e.g. delete files outside furu-data/) and try again."
+            if error.errno in DISK_FULL
+            else f"Check that {paths.internal} is a directory you can write to, not on a read-only mount."
+        )
+        raise FuruError(f"Cannot take the lock of {label} ({paths.lock}): {error.strerror or error}. {hint}") from None
+    if busy is not None:
+        raise FuruArtifactBusy(
+            f"{label} is being created right now (lock {busy.describe()}); "
+            "wait for it to finish or stop that process first."
+        )
+    try:
+        yield lock
+    finally:
+        lock.release()

@@ -1,19 +1,21 @@
 """``metadata.json``: everything needed to understand and reproduce one result.
 
-Written once, when an attempt succeeds, and never rewritten: it is the
-stable record that version-controlled artifacts commit and that the CLI,
-time travel and export read.
+Written once, when an attempt succeeds (or a migration carries a result
+over), and rewritten only to append to ``migrated_to``: it is the stable
+record that version-controlled artifacts commit and that the CLI, time travel
+and export read.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from furu.atomic import read_model
 from furu.environment import HostInfo, PackageEnvironment
+from furu.fingerprint import CodeFingerprint
 from furu.errors import FuruGitError, FuruNotFound
 from furu.layout import ArtifactPaths
 from furu.provenance.model import GitProvenance
@@ -36,6 +38,33 @@ class ImportOrigin(BaseModel):
     exporter_furu_version: str
     exported_from_dir: str
     imported_at: datetime
+
+
+MigrationPolicy = Literal["alias", "move", "copy"]
+
+
+class MigrationRecord(BaseModel):
+    """One migration, as both of its artifacts record it (``migrated_from`` / ``migrated_to``).
+
+    ``fqn``, ``hash`` and ``dir`` name the *other* artifact: the one it came
+    from in the new artifact's metadata, the one it went to in the old one's.
+    """
+
+    model_config = ConfigDict(defer_build=True)  # built on first use, as furu.schema.Record explains
+
+    fqn: str
+    hash: str
+    dir: str
+    policy: MigrationPolicy
+    changes: list[str]
+    """What changed, in words: "field `momentum` added with default 0.9"."""
+    cascaded_from: str | None = None
+    """The hash of the migrated dependency that changed this artifact's hash (a cascaded step)."""
+    by: str
+    """``furu migrate``, ``furu.migrate()`` or ``declared history of pkg.mod.Class``."""
+    at: datetime
+    host: str
+    user: str
 
 
 class ConfigRecord(Record):
@@ -74,6 +103,12 @@ class Metadata(Record):
     resources: ResourceUsage
     git: GitProvenance | None = None
     imported_from: ImportOrigin | None = None
+    code: CodeFingerprint | None = None
+    """The producing class's code when it was made (see :mod:`furu.fingerprint`)."""
+    migrated_from: MigrationRecord | None = None
+    """Set when this result was carried over from an older artifact instead of being computed."""
+    migrated_to: list[MigrationRecord] = []
+    """Where this result was carried to (each migration appends one)."""
 
 
 def read_metadata(paths: ArtifactPaths, obj: Config[Any]) -> Metadata:

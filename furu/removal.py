@@ -20,8 +20,9 @@ from pydantic import BaseModel
 from furu.atomic import read_model
 from furu.catalog import ArtifactRecord
 from furu.errors import FuruError
-from furu.invalidate import idle_artifact
+from furu.locking import idle_artifact
 from furu.layout import ArtifactPaths
+from furu.migration import links_into
 from furu.state import SuccessMarker
 
 NOT_SUCCESS_REASONS = frozenset({"failed", "crashed", "incomplete", "corrupt"})
@@ -65,6 +66,7 @@ def remove_artifact(
     if paths.internal.is_dir() and not paths.internal.is_symlink():
         with idle_artifact(paths, label=record.label):  # FuruArtifactBusy when a live process is creating it
             _recheck(record, paths, expect_reason, planned_success)
+            _check_not_aliased(record)
             _rename(record, paths.root_str, tombstone)
     else:  # no .furu/ directory: no lock to take, and no success marker can be there
         if expect_reason is not None and expect_reason not in NOT_SUCCESS_REASONS:
@@ -86,6 +88,18 @@ def _recheck(record: ArtifactRecord, paths: ArtifactPaths, reason: str | None, p
     current = success_attempt(record.dir)
     if current is None or current != planned_success:
         raise FuruRemovalKept(f"{record.label} changed since gc looked at it (its success marker is not the same); kept.")
+
+
+def _check_not_aliased(record: ArtifactRecord) -> None:
+    """A migrated artifact whose files are links into this one still loads through them: never break it."""
+    aliases = links_into(record.dir)
+    if aliases:
+        shown = ", ".join(os.path.basename(path)[:8] for path in aliases)
+        raise FuruRemovalKept(
+            f"{record.label} holds the files of {len(aliases)} migrated artifact(s) ({shown}, migrated with "
+            "--policy alias), which load through links into it; kept. Remove those first, or migrate again "
+            "with --policy copy or move."
+        )
 
 
 def _rename(record: ArtifactRecord, source: str, target: str) -> None:

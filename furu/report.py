@@ -2,11 +2,14 @@
 
 Each part is read separately and a part that cannot be read is reported in
 ``problems`` rather than raised, so a half-written or corrupt artifact can
-still be inspected.
+still be inspected. :func:`code_diff` is ``furu show --code-diff``: how its
+class's module file differs from the one it was made with.
 """
 
 from __future__ import annotations
 
+import difflib
+import io
 import os
 from collections import deque
 from pathlib import Path
@@ -16,10 +19,12 @@ from pydantic import BaseModel, Field
 from furu.atomic import read_model
 from furu.catalog import ArtifactRecord, Catalog, Entry
 from furu.catalog.reading import cannot_read
-from furu.errors import FuruError
+from furu.errors import FuruError, FuruGitError, FuruNotFound
+from furu.fingerprint import Drift, resolve_file
 from furu.layout import INTERNAL_DIR
 from furu.lineage import LineageNode, dependency_tree, dependents_index
 from furu.metadata import ConfigRecord, Metadata
+from furu.provenance.model import GitProvenance
 from furu.state import ArtifactState
 
 MAX_FILES = 200
@@ -32,6 +37,11 @@ class FileInfo(BaseModel):
 
 class ArtifactReport(BaseModel):
     record: ArtifactRecord
+    code_changed: bool = Field(
+        default=False,
+        description="Whether its class's module file changed since it was made (false also when no fingerprint was recorded).",
+    )
+    code_drift: Drift | None = Field(default=None, description="How it changed: kind (class, module, gone), file, sentence.")
     state: ArtifactState | None = None
     metadata: Metadata | None = None
     dependencies: LineageNode | None = Field(default=None, description="Direct dependencies (the root is this artifact).")
@@ -46,7 +56,7 @@ class ArtifactReport(BaseModel):
 def artifact_report(entry: Entry, catalog: Catalog, *, log_lines: int = 20) -> ArtifactReport:
     paths = entry.record().paths
     record = catalog.records([entry], details=True, sizes=True)[0]
-    report = ArtifactReport(record=record)
+    report = ArtifactReport(record=record, code_changed=record.code_changed is True, code_drift=record.code_drift)
     if record.problem and record.status in ("corrupt", "damaged"):
         report.problems.append(record.problem)
     try:
@@ -72,6 +82,78 @@ def artifact_report(entry: Entry, catalog: Catalog, *, log_lines: int = 20) -> A
     except OSError as error:
         _note_file(report, paths.log, error)
     return report
+
+
+class CodeDiff(BaseModel):
+    """``furu show --code-diff``: its class's module file, then and now."""
+
+    hash: str
+    file: str = Field(description="The file as its fingerprint names it (relative to the project root when inside it).")
+    path: str = Field(description="The file's path in the git tree ('/'-separated).")
+    commit: str = Field(description="The commit the old file is read from: its snapshot, or HEAD then when it was clean.")
+    diff: str = Field(description="Unified diff from the file then to the file in the working tree; '' when they are equal.")
+
+
+def code_diff(entry: Entry, project_root: Path | None) -> CodeDiff:
+    """How the module file of ``entry``'s class differs from the one it was made with (its git snapshot).
+
+    Raises a :class:`FuruError` that says why when there is nothing to compare
+    with: no fingerprint (a class from ``python -c``), no snapshot (made outside
+    a git repository), or a snapshot this clone does not have.
+    """
+    label = f"{entry.fqn} {entry.hash[:8]}"
+    paths = entry.record().paths
+    try:
+        metadata = read_model(paths.metadata, Metadata)
+    except FileNotFoundError:
+        raise FuruNotFound(f"{label} has no metadata.json (it never succeeded), so no code was recorded for it.") from None
+    if metadata.code is None:
+        raise FuruError(
+            f"{label} has no code fingerprint: its class had no source file (defined in `python -c` or a notebook), "
+            "or it was made before furu recorded one; there is no file to compare."
+        )
+    commit = _code_commit(metadata.git, label)
+    assert metadata.git is not None
+    current = resolve_file(metadata.code.file, project_root)
+    from furu.provenance.git_command import locate_repository
+    from furu.provenance.patch import snapshot_file  # pygit2: loaded for a code diff only
+
+    candidates = (project_root, Path(metadata.git.repo_root) if metadata.git.repo_root else None)
+    repository = next((root for root in candidates if root is not None and locate_repository(root) is not None), None)
+    if repository is None:
+        raise FuruGitError(f"No git repository found to read the code of {label} from: run this inside the project's clone.")
+    path, then = snapshot_file(commit, current, repo_path=repository)
+    try:
+        now: bytes | None = current.read_bytes()
+    except FileNotFoundError:
+        now = None
+    return CodeDiff(hash=entry.hash, file=metadata.code.file, path=path, commit=commit, diff=unified_diff(then, now, path))
+
+
+def unified_diff(then: bytes | None, now: bytes | None, path: str) -> str:
+    """A git-style unified diff of one file (None: it does not exist on that side)."""
+    old, new = _lines(then), _lines(now)
+    lines = difflib.unified_diff(
+        old, new, "/dev/null" if then is None else f"a/{path}", "/dev/null" if now is None else f"b/{path}"
+    )
+    return "".join(line if line.endswith("\n") else f"{line}\n\\ No newline at end of file\n" for line in lines)
+
+
+def _lines(data: bytes | None) -> list[str]:
+    """Lines as git counts them: split at newlines only (``str.splitlines`` also splits at form feeds)."""
+    return [] if data is None else io.StringIO(data.decode("utf-8", errors="replace"), newline="\n").readlines()
+
+
+def _code_commit(git: GitProvenance | None, label: str) -> str:
+    """The commit holding the code an artifact was made with: its snapshot, else HEAD when the tree was clean."""
+    if git is None or not git.in_repository:
+        why = (git.note if git is not None else None) or "no git provenance was recorded"
+        raise FuruGitError(f"{label} has no code snapshot to compare with ({why}).")
+    if git.snapshot_id:
+        return git.snapshot_id
+    if git.head_commit and not git.dirty:
+        return git.head_commit
+    raise FuruGitError(f"{label} has no code snapshot to compare with (its working tree had uncommitted changes).")
 
 
 def list_files(root: Path, limit: int = MAX_FILES) -> tuple[list[FileInfo], int]:

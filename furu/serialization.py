@@ -57,6 +57,11 @@ def to_dict(obj: BaseModel) -> dict[str, Any]:
     return _dump(obj, None)  # type: ignore[no-any-return]
 
 
+def stored_value(value: Any, hint: Any = None) -> Any:
+    """One value as a stored config holds it (``hint``: the field's annotation), for ``furu migrate --set``."""
+    return _dump(value, hint)
+
+
 def from_dict(data: dict[str, Any], expected: type | None = None) -> Any:
     """Rebuild the object described by ``data`` (its ``__class__`` decides the class)."""
     obj = _load(data)

@@ -207,6 +207,11 @@ def _build(cls: type, tree: dict[str, Any], base: Any, where: str) -> Any:
         raise FuruSpecError(f"{where}: {error}.") from None
 
 
+def parse_value(annotation: Any, raw: str, where: str) -> Any:
+    """Read ``raw`` (command-line text) as a value of ``annotation``; FuruSpecError names ``where``."""
+    return _parse_value(annotation, raw, where)
+
+
 def _parse_value(annotation: Any, raw: str, where: str) -> Any:
     if SPEC_TARGET.match(raw) and _structured_in(annotation) is not None:
         return import_target(raw)()

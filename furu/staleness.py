@@ -17,11 +17,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
+from furu.catalog import ArtifactRecord
+from furu.configs import is_config_class
+from furu.history import UNSET, Renamed, field_default, forward, older_forms
 from furu.importing import ClassImportError, import_user_class, make_project_importable, one_line
 from furu.namespace import is_main_fqn, main_class_problem
 from furu.serialization import CLASS_KEY, from_dict
@@ -32,6 +35,10 @@ Verdict = Literal["current", "stale", "unknown"]
 class ConfigCheck(BaseModel):
     verdict: Verdict
     detail: str = ""
+    reasons: list[str] = []
+    """For a stale config: what changed, in words ("field `momentum` added with default 0.9")."""
+    still_loads: bool = False
+    """Stale, but its class's declared history leads to it: ``load_or_create`` migrates it on first use."""
 
 
 class ConfigChecker:
@@ -41,7 +48,7 @@ class ConfigChecker:
         make_project_importable()
         self._imports: dict[str, str | None] = {}
 
-    def check(self, fqn: str, furu_hash: str, config: dict[str, Any]) -> ConfigCheck:
+    def check(self, fqn: str, furu_hash: str, config: dict[str, Any], version: str | None = None) -> ConfigCheck:
         names = [fqn, *sorted(set(_class_names(config)) - {fqn})]
         for name in names:
             if is_main_fqn(name):
@@ -50,14 +57,21 @@ class ConfigChecker:
             problem = self._import_problem(name)
             if problem is not None:
                 return ConfigCheck(verdict="unknown", detail=f"cannot import {name}: {problem}")
+        cls = import_user_class(fqn)
+        reasons = describe_changes(config, cls, version)
         try:
-            rebuilt = from_dict(config).furu_hash
+            rebuilt = from_dict(config)
         except Exception as error:  # noqa: BLE001 - today's code refusing it in any way is the answer
-            return ConfigCheck(verdict="stale", detail=f"its stored config no longer rebuilds: {_why(error)}")
-        if rebuilt != furu_hash:
+            return ConfigCheck(
+                verdict="stale", detail=f"its stored config no longer rebuilds: {why_invalid(error)}",
+                reasons=reasons or [why_invalid(error)], still_loads=_declared_history_reaches(config, cls, furu_hash),
+            )
+        if rebuilt.furu_hash != furu_hash:
             return ConfigCheck(
                 verdict="stale",
-                detail=f"its stored config now hashes to {rebuilt[:8]} (the class changed since, or a value does not round-trip)",
+                detail=f"its stored config now hashes to {rebuilt.furu_hash[:8]} (the class changed since, or a value does not round-trip)",
+                reasons=reasons or ["a value no longer round-trips to the same hash"],
+                still_loads=any(form.hash == furu_hash for form in older_forms(rebuilt)),
             )
         return ConfigCheck(verdict="current")
 
@@ -71,12 +85,58 @@ class ConfigChecker:
         return self._imports[fqn]
 
 
+def describe_changes(config: dict[str, Any], cls: type, version: str | None = None) -> list[str]:
+    """How today's ``cls`` differs from the class that stored ``config``, in words; dependencies included."""
+    fields = getattr(cls, "model_fields", {})
+    history = getattr(cls, "furu_history", ())
+    renamed_to = {change.old: change.new for change in history if isinstance(change, Renamed)}
+    words = []
+    now = getattr(cls, "furu_version", None)
+    if version is not None and now is not None and version != now:
+        words.append(f"version bumped from {version!r} to {now!r}")
+    stored = [key for key in config if key != CLASS_KEY]
+    for key in stored:
+        if key not in fields:
+            new = renamed_to.get(key)
+            words.append(f"field `{key}` renamed to `{new}`" if new in fields else f"field `{key}` removed")
+    targets = {renamed_to[key] for key in stored if key in renamed_to}
+    for name, info in fields.items():
+        if name in config or name in targets:
+            continue
+        default = field_default(cls, name)
+        words.append(f"field `{name}` added (no default)" if default is UNSET else f"field `{name}` added with default {default!r}")
+    for name in stored:
+        value = config[name]
+        if name in fields and isinstance(value, dict) and isinstance(value.get(CLASS_KEY), str):
+            try:
+                nested = import_user_class(value[CLASS_KEY])
+            except ClassImportError:
+                continue
+            if is_config_class(nested):
+                inner = describe_changes(value, nested)
+                if inner:
+                    words.append(f"its dependency `{name}` ({value[CLASS_KEY]}) changed: {'; '.join(inner)}")
+    return words
+
+
+def _declared_history_reaches(config: dict[str, Any], cls: type, furu_hash: str) -> bool:
+    """Whether the class's declared history, applied to ``config``, gives today's form of this result."""
+    if not getattr(cls, "furu_history", ()):
+        return False
+    changed, _words = forward(config, cls)
+    try:
+        rebuilt = from_dict(changed)
+    except Exception:  # noqa: BLE001 - its history does not lead here
+        return False
+    return any(form.hash == furu_hash for form in older_forms(rebuilt))
+
+
 def main_class_detail(fqn: str) -> str:
     """Why gc keeps a config that names a ``__main__`` class (the same sentence in every command)."""
     return f"{main_class_problem(fqn)}; it is kept, never deleted as garbage (`furu rm` deletes it)"
 
 
-def _why(error: Exception) -> str:
+def why_invalid(error: Exception) -> str:
     """One line; for a validation error, the first field that failed and why."""
     if isinstance(error, ValidationError) and error.errors():
         first = error.errors()[0]
@@ -98,3 +158,20 @@ def _class_names(value: Any) -> Iterator[str]:
             stack.extend(current.values())
         elif isinstance(current, list):
             stack.extend(current)
+
+
+def stale_among(records: Iterable[ArtifactRecord]) -> list[tuple[ArtifactRecord, ConfigCheck]]:
+    """The stale successes among ``records``, each with why (imports their classes: slower than a listing).
+
+    A stale result's dependents are stale too: their stored configs hold it,
+    and their reasons say which dependency changed.
+    """
+    checker = ConfigChecker()
+    found = []
+    for record in records:
+        if record.status != "success" or record.config is None:
+            continue
+        check = checker.check(record.fqn, record.hash, record.config, record.version)
+        if check.verdict == "stale":
+            found.append((record, check))
+    return found

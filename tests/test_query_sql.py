@@ -22,6 +22,8 @@ from hypothesis import strategies as st
 
 from furu.statuses import STATUSES
 from furu.query import (
+    DRIFTED_CODE_SCHEMA,
+    DRIFTED_CODE_TABLE,
     And,
     Expression,
     FuruQueryError,
@@ -45,7 +47,8 @@ CREATE TABLE shards (id INTEGER PRIMARY KEY, fqn TEXT NOT NULL UNIQUE, namespace
 CREATE TABLE artifacts (id INTEGER PRIMARY KEY, shard INTEGER NOT NULL, class_dir TEXT NOT NULL, hash TEXT NOT NULL,
   fqn TEXT NOT NULL, version_controlled INTEGER NOT NULL, status TEXT NOT NULL,
   created REAL, updated REAL, started REAL, ended REAL, tags TEXT NOT NULL DEFAULT '[]',
-  name TEXT, size_bytes INTEGER, host TEXT, user TEXT, UNIQUE (class_dir, hash));
+  name TEXT, size_bytes INTEGER, host TEXT, user TEXT, code_file TEXT, module_digest TEXT, UNIQUE (class_dir, hash));
+CREATE INDEX artifacts_code ON artifacts (code_file, module_digest) WHERE code_file IS NOT NULL;
 CREATE TABLE fields (artifact INTEGER NOT NULL, shard INTEGER NOT NULL, path TEXT NOT NULL, kind TEXT NOT NULL,
   num REAL, text TEXT);
 CREATE INDEX fields_path_num ON fields (path, num); CREATE INDEX fields_path_text ON fields (path, text);
@@ -58,6 +61,8 @@ NOW = 1_790_000_000.0  # when running artifacts' runtime ends, in both forms
 NAMESPACES = {"m.Train": "m", "pkg.m.Train": "pkg.m", "m.TrainX": "m", "m.Eval": "m", "x.Train.Inner": "x",
               "Train": "", "m.rain": "m"}
 VERSION_CONTROLLED = {"pkg.m.Train", "x.Train.Inner"}
+# Today's digest of each code file a fingerprint names (gone.py is gone), as furu.fingerprint would read it.
+CODE_NOW = {"a.py": "1", "b.py": "2"}
 
 
 @dataclass
@@ -78,6 +83,8 @@ class Rec:
     host: str | None = None
     user: str | None = None
     config: dict[str, Any] | None = None
+    code_file: str | None = None
+    module_digest: str | None = None
 
     @property
     def namespace(self) -> str:
@@ -86,6 +93,13 @@ class Rec:
     @property
     def version_controlled(self) -> bool:
         return self.fqn in VERSION_CONTROLLED
+
+    @property
+    def code_changed(self) -> bool | None:
+        """As ArtifactRecord.code_changed: None with no fingerprint, else whether the file's digest differs now."""
+        if self.code_file is None:
+            return None
+        return CODE_NOW.get(self.code_file) != self.module_digest
 
     @property
     def runtime_secs(self) -> float | None:
@@ -102,6 +116,7 @@ class Rec:
 def connect() -> sqlite3.Connection:
     db = sqlite3.connect(":memory:")
     db.executescript(SCHEMA)
+    db.execute(DRIFTED_CODE_SCHEMA)
     db.create_function("regexp", 2, sql_regexp, deterministic=True)
     return db
 
@@ -115,10 +130,13 @@ def insert(db: sqlite3.Connection, records: list[Rec]) -> None:
         (shard,) = db.execute("SELECT id FROM shards WHERE fqn = ?", (r.fqn,)).fetchone()
         db.execute(
             "INSERT INTO artifacts (id, shard, class_dir, hash, fqn, version_controlled, status, created, updated,"
-            " started, ended, tags, name, size_bytes, host, user) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " started, ended, tags, name, size_bytes, host, user, code_file, module_digest)"
+            " VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (r.id, shard, f"{r.fqn}-{r.id}", r.hash, r.fqn, r.status, r.created_ts, r.updated_ts, r.started_ts, r.ended_ts,
-             json.dumps(r.tags), r.name, r.size_bytes, r.host, r.user),
+             json.dumps(r.tags), r.name, r.size_bytes, r.host, r.user, r.code_file, r.module_digest),
         )
+        if r.code_changed:  # what furu.catalog.drift.note_drifted_code writes: the pairs whose file differs now
+            db.execute(f"INSERT OR IGNORE INTO {DRIFTED_CODE_TABLE} VALUES (?, ?)", (r.code_file, r.module_digest))
         db.executemany("INSERT INTO fields VALUES (?, ?, ?, ?, ?, ?)", [(r.id, shard, *row) for row in flatten_config(r.config)])
 
 
@@ -312,6 +330,7 @@ BUILTIN_FILTERS = [
     "flag=true", "flag>false", "flag=2", "flag!=yes", "data=Data", "data=Train", "data!=m.Train", "data>M",
     "data~Data", "data.name=toy", "data.__class__~Train", "xs.0>1", "xs=1", "xs!=1", "xs~1", "missing=1",
     "missing!=1", "config.name=toy", "config.status=x",
+    "code_changed=true", "code_changed=false", "code_changed!=true", "code_changed=no", "code_changed!=0",
 ]
 SELECT_ALL_OR_NOTHING = {
     "namespace=", "status=", "hash=", "tag=", "class= ,", "name=a,b", "name>=", "hash>8", "flag=2", "lr>=a",
@@ -341,6 +360,8 @@ def random_records(count: int, seed: int) -> list[Rec]:
             size_bytes=rng.choice([None, 0, 1000, 999, 10_000, 2 * 10**9, 1]),
             host=rng.choice([None, "gpu1", "gpu2", "login", "h"]),
             user=rng.choice([None, "ana", "bo", ""]),
+            code_file=rng.choice([None, "a.py", "b.py", "gone.py"]),
+            module_digest=rng.choice(["1", "2"]),
             config=rng.choice([
                 None,
                 {},
@@ -464,3 +485,16 @@ def test_regexp_function():
     assert sql_regexp("^a", "abc") is True
     assert sql_regexp("^a", "b") is False
     assert sql_regexp("^a", None) is False
+
+
+def test_code_changed_takes_true_or_false_and_asks_for_the_drifted_files_first():
+    f = parse_filter("code_changed=yes")
+    assert f.kind == "code_changed" and f.tier == "code"
+    for text in ("code_changed>1", "code_changed=maybe", "code_changed~t"):
+        with pytest.raises(FuruQueryError, match=re.escape(f"Filter {text!r}: code_changed takes = or != and true or false.")):
+            parse_filter(text)
+    db = connect()
+    insert(db, [Rec(1, code_file="a.py", module_digest="1"), Rec(2, code_file="a.py", module_digest="0"),
+                Rec(3, code_file="gone.py", module_digest="1"), Rec(4)])
+    assert selected(db, parse_expression("code_changed=true")) == [2, 3]
+    assert selected(db, parse_expression("code_changed=false")) == [1, 4]  # no fingerprint: not known to have changed

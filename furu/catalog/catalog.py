@@ -32,6 +32,7 @@ from furu import journal, layout
 from furu.atomic import DISK_FULL
 from furu.progress import Progress, no_progress
 from furu import settings as settings_module
+from furu.catalog.drift import add_drift, note_drifted_code
 from furu.catalog.entry import NO_STAMP, Entry, Shard
 from furu.catalog.location import INDEX_DIR, index_path
 from furu.catalog.reading import (
@@ -331,7 +332,14 @@ class Catalog:
         return self._store().db.execute(sql, list(params))
 
     def ensure_rows(self, needs: Iterable[str], where: str = "1") -> None:
-        """Read tags and names, details or sizes for every row of the index that lacks them (of those ``where`` picks)."""
+        """Read tags and names, details or sizes for every row of the index that lacks them (of those ``where`` picks).
+
+        ``code`` (for ``code_changed=...``) reads the details, whose fingerprints it
+        needs, then notes which recorded files differ now (see :mod:`furu.catalog.drift`).
+        """
+        needs = set(needs)
+        if "code" in needs:
+            needs.add("details")
         for need in ("marks", "details", "sizes"):
             if need not in needs:
                 continue
@@ -342,18 +350,23 @@ class Catalog:
             if not entries:
                 continue
             {"marks": self.ensure_marks, "details": self.ensure_details, "sizes": self.ensure_sizes}[need](entries)
+        if "code" in needs:
+            note_drifted_code(self._store().db, self.settings.project_root)
 
     # -- one artifact ------------------------------------------------------------------------
 
     def records(self, entries: Iterable[Entry], *, details: bool = True, sizes: bool = False) -> list[ArtifactRecord]:
-        """Public records of ``entries`` (tags and name always; details and sizes on request)."""
+        """Public records of ``entries`` (tags and name always; details, with code drift, and sizes on request)."""
         entries = list(entries)
         self.ensure_marks(entries)
         if details:
             self.ensure_details(entries)
         if sizes:
             self.ensure_sizes(entries)
-        return [entry.record() for entry in entries]
+        records = [entry.record() for entry in entries]
+        if details:
+            add_drift(entries, records, self.settings.project_root)
+        return records
 
     def entry_at(self, artifact_dir: str | Path) -> Entry | None:
         """The entry of one artifact directory, read fresh (None when it is not one)."""
@@ -651,7 +664,7 @@ class Catalog:
         entry = entry_from_row(shard, values[3:19])
         entry.status, entry.problem = values[19], values[20]
         if len(values) > 21 and values[21] is not None and values[21] == entry.stamp and entry.stamp != NO_STAMP:
-            entry.details = details_from_row(values[21:27])
+            entry.details = details_from_row(values[21:30])
         shard.entries[entry.hash] = entry
         return entry
 

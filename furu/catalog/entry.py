@@ -21,11 +21,14 @@ NO_STAMP = -1
 class Details:
     """What ``metadata.json`` adds to an entry; read only when a command needs it.
 
-    ``declared`` and ``loaded`` are ``(fqn, hash)`` pairs. Plain slots, not a
-    model: a config filter over 100,000 artifacts holds 100,000 of these.
+    ``declared`` and ``loaded`` are ``(fqn, hash)`` pairs; ``code`` is the
+    recorded fingerprint as ``(file, module_digest, class_digest)``, None when
+    none was recorded (a ``python -c`` class, a result older than fingerprints).
+    Plain slots, not a model: a config filter over 100,000 artifacts holds
+    100,000 of these.
     """
 
-    __slots__ = ("config", "declared", "loaded", "problem", "stamp", "version")
+    __slots__ = ("code", "config", "declared", "loaded", "problem", "stamp", "version")
 
     def __init__(
         self,
@@ -35,6 +38,7 @@ class Details:
         declared: list[tuple[str, str]] | None = None,
         loaded: list[tuple[str, str]] | None = None,
         problem: str | None = None,
+        code: tuple[str, str, str | None] | None = None,
     ) -> None:
         self.stamp = stamp
         self.version = version
@@ -42,10 +46,11 @@ class Details:
         self.declared = declared or []
         self.loaded = loaded or []
         self.problem = problem
+        self.code = code
 
     def row(self) -> list[Any]:
-        """The index row: ``[stamp, version, config, declared, loaded, problem]``."""
-        return [self.stamp, self.version, self.config, self.declared, self.loaded, self.problem]
+        """The index row: ``[stamp, version, config, declared, loaded, problem, code]``."""
+        return [self.stamp, self.version, self.config, self.declared, self.loaded, self.problem, self.code]
 
 
 class Shard:
@@ -171,6 +176,11 @@ class Entry:
     @property
     def config(self) -> dict[str, Any] | None:
         return self.details.config if self.details is not None else None
+
+    @property
+    def version(self) -> str | None:
+        """The class version it was created with (from its details)."""
+        return self.details.version if self.details is not None else None
 
     @property
     def runtime_secs(self) -> float | None:

@@ -264,7 +264,8 @@ def read_details(artifact_dir: str, stamp: int) -> Details:
 
     ``config.json`` is written when an attempt starts, so failed, running and
     crashed artifacts have a config too; ``metadata.json`` (after a success)
-    adds the dependencies that were actually loaded. An unreadable
+    adds the dependencies that were actually loaded and the code fingerprint
+    (:mod:`furu.fingerprint`). An unreadable
     ``metadata.json`` is named in ``problem``, and the config still comes from
     ``config.json`` when that one reads.
     """
@@ -290,10 +291,23 @@ def read_details(artifact_dir: str, stamp: int) -> Details:
                 [(str(d["fqn"]), str(d["hash"])) for d in doc.get("declared_dependencies", [])],
                 [(str(d["fqn"]), str(d["hash"])) for d in doc.get("loaded_dependencies", [])],
                 "; ".join(problems) or None,
+                _fingerprint(doc.get("code")),
             )
         except _BAD as error:
             problems.append(f"{path} is unreadable (truncated or edited by hand): {error}")
     return Details(stamp=stamp, problem="; ".join(problems) or None)
+
+
+def _fingerprint(code: Any) -> tuple[str, str, str | None] | None:
+    """``(file, module_digest, class_digest)`` of metadata.json's ``code``; one that the
+    :class:`~furu.fingerprint.CodeFingerprint` model would refuse makes the file unreadable."""
+    if code is None:
+        return None
+    fields = code if isinstance(code, dict) else {}
+    file, module, cls = (fields.get(key, 0) for key in ("file", "module_digest", "class_digest"))
+    if not (isinstance(file, str) and isinstance(module, str) and (cls is None or isinstance(cls, str))):
+        raise TypeError("its code must hold a file and a module_digest (strings) and a class_digest (a string or null)")
+    return file, module, cls
 
 
 def directory_size(path: str) -> int:

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from furu.dependency_ref import DependencyRef
+from furu.fingerprint import Drift
 from furu.layout import ArtifactPaths
 from furu.statuses import ArtifactStatus
 
@@ -45,6 +46,10 @@ class ArtifactRecord:
         config: The config (from metadata.json).
         declared_dependencies, loaded_dependencies: From metadata.json (or config.json).
         details_loaded: Whether config, version and dependencies were read from metadata.json.
+        code_changed: Whether the code of its class's module changed since it was made (see
+            :mod:`furu.fingerprint`); None when no fingerprint was recorded (a class from
+            ``python -c`` or a notebook, a result older than fingerprints) or details were not read.
+        code_drift: How it changed (``kind`` class, module or gone, the ``file``, a ``sentence``).
     """
 
     fqn: str
@@ -68,6 +73,8 @@ class ArtifactRecord:
     declared_dependencies: list[DependencyRef] = field(default_factory=list)
     loaded_dependencies: list[DependencyRef] = field(default_factory=list)
     details_loaded: bool = False
+    code_changed: bool | None = None
+    code_drift: Drift | None = None
 
     @property
     def paths(self) -> ArtifactPaths:

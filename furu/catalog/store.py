@@ -4,7 +4,10 @@ One row per artifact in ``artifacts`` holds what every view filters and sorts
 on; ``fields`` holds each stored config flattened to dotted paths and
 ``deps`` the dependency edges, so filters, sorts, pages, counts, distinct
 values, ``rdeps`` and ``du`` are SQL queries (see :mod:`furu.query` for the
-filter language's SQL form). ``shards`` are the class directories, ``dirs``
+filter language's SQL form). Each row also holds the code fingerprint its
+metadata.json recorded (``code_file``, ``module_digest``, ``class_digest``,
+see :mod:`furu.fingerprint`), so ``code_changed=true`` compares digests
+instead of reading every metadata.json. ``shards`` are the class directories, ``dirs``
 the namespace tree with each directory's ctime, ``journal`` how far each
 change journal file has been read (see :mod:`furu.journal`).
 
@@ -29,7 +32,7 @@ from furu import query
 from furu.catalog.entry import Details, Entry, Shard
 from furu.catalog.walk import DirIndex
 
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 """``PRAGMA user_version`` of the layout below; any other version is dropped and rebuilt."""
 
 IN_MEMORY = ":memory:"
@@ -56,7 +59,8 @@ CREATE TABLE artifacts (
   stamp INTEGER NOT NULL, raw_status TEXT NOT NULL, status TEXT NOT NULL, problem TEXT, raw_problem TEXT,
   created REAL, updated REAL, started REAL, ended REAL, attempts INTEGER NOT NULL,
   tags TEXT NOT NULL DEFAULT '[]', name TEXT, size_bytes INTEGER, size_stamp INTEGER, marks_stamp INTEGER,
-  host TEXT, user TEXT, details_stamp INTEGER, details_problem TEXT);
+  host TEXT, user TEXT, details_stamp INTEGER, details_problem TEXT,
+  code_file TEXT, module_digest TEXT, class_digest TEXT);
 CREATE TABLE details (artifact INTEGER PRIMARY KEY, version TEXT, config TEXT, declared TEXT, loaded TEXT);
 CREATE TABLE fields (artifact INTEGER NOT NULL, shard INTEGER NOT NULL, path TEXT NOT NULL, kind TEXT NOT NULL,
   num REAL, text TEXT);
@@ -90,6 +94,8 @@ _INDEXES = {
         "CREATE INDEX IF NOT EXISTS artifacts_status ON artifacts (status)",
         f"CREATE INDEX IF NOT EXISTS artifacts_unsettled ON artifacts (id) WHERE {UNSETTLED}",
         *(f"CREATE INDEX IF NOT EXISTS artifacts_needs_{need} ON artifacts (id) WHERE {where}" for need, where in NEEDS.items()),
+        # The few distinct (file, digest) pairs are read off it, and the artifacts of the drifted ones found by it.
+        "CREATE INDEX IF NOT EXISTS artifacts_code ON artifacts (code_file, module_digest) WHERE code_file IS NOT NULL",
     ),
     # Covering: a config filter or sort never reads the table itself. The artifact's class directory
     # (shard) is copied into each row, so `lr>1e-3 class~Train` is counted off this index alone.
@@ -108,7 +114,9 @@ SUMMARY_COLUMNS = (
     "a.hash, a.stamp, a.raw_status, a.raw_problem, a.created, a.updated, a.started, a.ended, a.attempts, "
     "a.tags, a.name, a.size_bytes, a.size_stamp, a.marks_stamp, a.host, a.user"
 )
-DETAILS_COLUMNS = "a.details_stamp, d.version, d.config, d.declared, d.loaded, a.details_problem"
+DETAILS_COLUMNS = (
+    "a.details_stamp, d.version, d.config, d.declared, d.loaded, a.details_problem, a.code_file, a.module_digest, a.class_digest"
+)
 DETAILS_JOIN = "LEFT JOIN details d ON d.artifact = a.id"
 """Configs live in their own table: scanning 100,000 summaries must not read 100,000 configs."""
 
@@ -279,9 +287,9 @@ class Store:
         rows = self.shard_rows()
         keys = [(rows[entry.shard.class_dir].id, entry.hash) for entry in entries]
         db.executemany(
-            "UPDATE artifacts SET details_stamp = ?, details_problem = ?, status = ?, problem = ? WHERE shard = ? AND hash = ?",
-            [(entry.details.stamp, entry.details.problem, entry.status, entry.problem, *key)  # type: ignore[union-attr]
-             for entry, key in zip(entries, keys, strict=True)],
+            "UPDATE artifacts SET details_stamp = ?, details_problem = ?, status = ?, problem = ?, code_file = ?, "
+            "module_digest = ?, class_digest = ? WHERE shard = ? AND hash = ?",
+            [_details_summary(entry, key) for entry, key in zip(entries, keys, strict=True)],
         )
         ids: dict[tuple[int, str], int] = {}
         if len(keys) < BULK_ROWS:
@@ -450,10 +458,11 @@ def entry_from_row(shard: Shard, values: Sequence[Any]) -> Entry:
 
 def details_from_row(values: Sequence[Any]) -> Details:
     """:class:`Details` from the :data:`DETAILS_COLUMNS` of one row."""
-    stamp, version, config, declared, loaded, problem = values
+    stamp, version, config, declared, loaded, problem, code_file, module_digest, class_digest = values
     return Details(
         stamp, version, json.loads(config) if config is not None else None,
         [(f, h) for f, h in json.loads(declared or "[]")], [(f, h) for f, h in json.loads(loaded or "[]")], problem,
+        (code_file, module_digest, class_digest) if code_file is not None else None,
     )
 
 
@@ -466,6 +475,13 @@ def _summary_row(shard_id: int, entry: Entry) -> tuple[Any, ...]:
         json.dumps(tags) if tags else "[]", entry.name, entry.size_bytes, entry.size_stamp, entry.marks_stamp,
         entry.host, entry.user,
     )
+
+
+def _details_summary(entry: Entry, key: tuple[int, str]) -> tuple[Any, ...]:
+    """What the details change in the entry's ``artifacts`` row: their stamp and problem, the status, the fingerprint."""
+    details = entry.details
+    assert details is not None
+    return (details.stamp, details.problem, entry.status, entry.problem, *(details.code or (None, None, None)), *key)
 
 
 def _details_row(entry: Entry) -> tuple[Any, ...]:

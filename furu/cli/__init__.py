@@ -9,6 +9,7 @@ from furu.cli import graph as _graph  # noqa: E402,F401
 from furu.cli import compare as _compare  # noqa: E402,F401  compare and explain
 from furu.cli import run as _run  # noqa: E402,F401  run
 from furu.cli import manage as _manage  # noqa: E402,F401  manage and clean up
+from furu.cli import migrate as _migrate  # noqa: E402,F401
 from furu.cli import timetravel as _timetravel  # noqa: E402,F401  reproduce and share
 from furu.cli import share as _share  # noqa: E402,F401
 from furu.cli import setup as _setup  # noqa: E402,F401  set up

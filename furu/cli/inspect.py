@@ -45,8 +45,8 @@ def ls_command(
         list[str] | None,
         typer.Argument(
             help=(
-                "Filters, all must hold: status=failed class~Train lr>1e-3 data.name=toy created>2026-11-01 tag=best; "
-                "combine with or, not and parentheses: 'status=failed or (lr>1e-3 and not tag=best)'"
+                "Filters, all must hold: status=failed class~Train lr>1e-3 data.name=toy created>2026-11-01 tag=best "
+                "code_changed=true; combine with or, not and parentheses: 'status=failed or (lr>1e-3 and not tag=best)'"
             )
         ),
     ] = None,
@@ -71,6 +71,13 @@ def ls_command(
     rescan: Annotated[
         bool, typer.Option("--rescan", help="Re-read every artifact directory (after changes made by other tools or by hand).")
     ] = False,
+    stale: Annotated[
+        bool,
+        typer.Option(
+            "--stale",
+            help="Only stale results (today's classes no longer rebuild them to the same hash), with why; imports your classes.",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """List artifacts: newest first, filtered, sorted, with chosen config fields."""
@@ -86,14 +93,29 @@ def ls_command(
     if rescan:
         cat.rescan()
     expression = parse_expression(filters or [])
-    listing = page(expression, sort=sort, reverse=reverse, limit=effective_limit, sizes=True, catalog=cat)
+    listing = page(expression, sort=sort, reverse=reverse, limit=0 if stale else effective_limit, sizes=True, catalog=cat)
+    why: dict[str, str] = {}
+    if stale:
+        from furu.staleness import stale_among
+
+        found = stale_among(listing.records)
+        why = {record.hash: "; ".join([*check.reasons, *(["its declared history still finds it"] if check.still_loads else [])]) for record, check in found}
+        listing.matched = len(found)
+        listing.records = [record for record, _check in found][: effective_limit or None]
     if as_json:
-        print_json(listing.records)
+        if stale:
+            from pydantic_core import to_jsonable_python
+
+            print_json([{**to_jsonable_python(record), "stale_reasons": why[record.hash]} for record in listing.records])
+        else:
+            print_json(listing.records)
         return
     paths = [column.strip() for text in columns or [] for column in text.split(",") if column.strip()]
     table = Table(box=None, pad_edge=False, header_style="bold")
     labelled = any(record.name or record.tags for record in listing.records)  # else the column is noise
-    for header in ("class", "hash", "status", "created", "runtime", "size", *(["name/tags"] if labelled else []), *paths):
+    drifted = any(record.code_changed for record in listing.records)
+    code = ["code"] if drifted else []
+    for header in ("class", "hash", "status", "created", "runtime", "size", *code, *(["name/tags"] if labelled else []), *paths):
         table.add_column(literal(header), no_wrap=header != "name/tags", justify="right" if header in ("runtime", "size") else "left")
     if show_path:
         table.add_column("dir", no_wrap=True)
@@ -101,7 +123,9 @@ def ls_command(
         label = " ".join(filter(None, [record.name, *(f"#{tag}" for tag in record.tags)]))
         row: list[Any] = [
             Text(record.class_name), Text(record.short_hash), _status_cell(record), human_time(record.created),
-            human_duration(record.runtime_secs), human_size(record.size_bytes), *([Text(label)] if labelled else []),
+            human_duration(record.runtime_secs), human_size(record.size_bytes),
+            *([Text(CODE_MARKS[record.code_drift.kind] if record.code_drift else "")] if drifted else []),
+            *([Text(label)] if labelled else []),
             *(Text(_cell(record.config, path)) for path in paths),
         ]
         table.add_row(*row, *([Text(os.path.relpath(record.dir))] if show_path else []))
@@ -117,6 +141,10 @@ def ls_command(
     ]
     counts = f" ({', '.join(broken)} shown)" if broken else ""
     out.print(f"[dim]{shown} shown, {matched} matching, {listing.total} artifacts{counts}{more}[/]")
+    if drifted:
+        out.print(f"[dim]{CODE_LEGEND}[/]", soft_wrap=True)
+    for record in listing.records if stale else []:
+        out.print(f"{literal(record.short_hash)} is stale: {literal(why[record.hash])}", soft_wrap=True)
     if not matched:
         for shadowing in shadowed_config_keys(expression.filters(), known_config_paths(cat)):
             config_form = "config." + shadowing.text
@@ -136,6 +164,12 @@ def show_command(
     log_lines: Annotated[int, typer.Option("--log-lines", help="How many log lines to show.")] = 20,
     patch: Annotated[
         bool, typer.Option("--patch", help="Print only the uncommitted changes it was made with (a git diff).")
+    ] = False,
+    code_diff: Annotated[
+        bool,
+        typer.Option(
+            "--code-diff", help="Print only how its class's module file differs from the one it was made with (its snapshot)."
+        ),
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
@@ -158,6 +192,18 @@ def show_command(
             typer.echo(f"{entry.fqn} {entry.hash[:8]} was made from a clean working tree: no uncommitted changes.", err=True)
         else:
             typer.echo(text, nl=False)
+        return
+    if code_diff:
+        from furu.report import code_diff as module_diff
+
+        changes = module_diff(entry, cat.settings.project_root)
+        if as_json:
+            print_json(changes)
+        elif not changes.diff:
+            made = f"{entry.fqn} {entry.hash[:8]} was made"
+            typer.echo(f"{changes.path} is as it was in {changes.commit[:12]}, when {made}.", err=True)
+        else:
+            typer.echo(changes.diff, nl=False)
         return
     report = artifact_report(entry, cat, log_lines=log_lines)
     if as_json:
@@ -217,6 +263,13 @@ def show_command(
                 out.print(f"  snapshot           {literal(git.snapshot_id[:12])}  (furu timetravel {literal(record.short_hash)})")
                 if git.dirty:
                     out.print(f"  uncommitted        furu show {literal(record.short_hash)} --patch")
+        out.print(f"  code               {literal(_code_line(report))}", soft_wrap=True)
+        for label, move in [("migrated from", meta.migrated_from), *(("migrated to", to) for to in meta.migrated_to)]:
+            if move is not None:
+                out.print(
+                    f"  {label:<19}{literal(move.fqn)} {literal(move.hash[:8])} ({move.policy}, {human_time(move.at)})",
+                    soft_wrap=True,
+                )
         origin = meta.imported_from
         if origin is not None:
             by = f"{origin.exported_by_user}@{origin.exported_by_host}"
@@ -289,12 +342,29 @@ def logs_command(
 
 DAMAGED_NOTE = "still loads (its success marker is there); furu gc keeps it"
 
+CODE_MARKS = {"class": "changed", "module": "module", "gone": "gone"}
+"""The ``code`` column of ``furu ls``, by :data:`furu.fingerprint.DriftKind` (empty: as it was made)."""
+CODE_LEGEND = (
+    "code: changed = its class's code changed since it was made, module = only its module did, gone = its class "
+    "or file is no longer there (furu show HASH says what changed; furu ls code_changed=true lists them)"
+)
+
 
 def _problem_line(record: Any) -> str:
     """One line per damaged or corrupt artifact under a listing: what is wrong, where, and what it means."""
     style = STATUS_STYLE[record.status]
     note = f" [dim](the result {DAMAGED_NOTE})[/]" if record.status == "damaged" else ""
     return f"[{style}]{record.status}[/] {literal(record.dir)}: {literal(record.problem or 'unreadable')}{note}"
+
+
+def _code_line(report: Any) -> str:
+    """What ``furu show`` says of its class's code: as it was made, changed (and how to see it), or not recorded."""
+    drift, recorded = report.code_drift, report.metadata.code
+    if drift is not None:
+        return f"{drift.sentence}: furu show {report.record.short_hash} --code-diff"
+    if recorded is not None:
+        return f"unchanged since it was made ({recorded.file})"
+    return "not recorded (its class had no source file, or it was made before furu recorded code)"
 
 
 def _status_cell(record: Any) -> Any:

@@ -3,7 +3,7 @@
 A filter is one ``key OP value`` term (:func:`parse_filter`). Keys are the
 built-in fields ``status``, ``class`` (alias ``fqn``), ``namespace``,
 ``version_controlled``, ``hash``, ``tag``, ``name``, ``host``, ``user``,
-``created``, ``updated``, ``runtime`` and ``size``; anything else is
+``created``, ``updated``, ``runtime``, ``size`` and ``code_changed``; anything else is
 a config path (``lr``, ``data.name``, ``datasets.0.rows``; prefix ``config.``
 to reach a config field that shares a built-in's name). Operators:
 ``=  !=  ~ (regex)  !~  >  >=  <  <=``.
@@ -11,8 +11,14 @@ to reach a config field that shares a built-in's name). Operators:
 Values are read the way the field needs them: ``created>2026-11-01`` (ISO
 date or time, local time zone; or ``7d`` for "7 days ago"), ``runtime>1h30m``,
 ``size>=2GB``, ``lr>1e-3`` (compared as numbers when the config value is one),
-``status=failed,crashed`` (any of). Filters and sort keys work on catalog
-entries and on :class:`~furu.catalog.ArtifactRecord` alike.
+``status=failed,crashed`` (any of), ``version_controlled=true``.
+``code_changed=true`` holds where the module file of the result's class differs
+from the one it was made with, or is gone (see :mod:`furu.fingerprint`;
+``furu show`` says whether the class itself changed); a result with no recorded
+fingerprint (from ``python -c``, or older than fingerprints) counts as
+``code_changed=false``. Filters and sort keys work on catalog entries and on
+:class:`~furu.catalog.ArtifactRecord` alike (``code_changed`` on records only:
+the catalog sets it when it reads their details).
 
 Terms combine into an :class:`Expression` (:func:`parse_expression`): side by
 side or with ``and`` they must all hold, ``or`` needs one, ``not`` negates, and
@@ -24,6 +30,9 @@ parentheses group; ``not`` binds tightest, then ``and``, then ``or``:
 The same choice runs as SQL over the catalog's index: ``Expression.sql(now)`` is
 a WHERE clause over ``artifacts a`` and its config ``fields`` (rows from
 :func:`flatten_config`), :func:`sort_sql` an ORDER BY for ``created,-runtime,lr``.
+A ``code_changed`` clause also reads :data:`DRIFTED_CODE_TABLE`, which whoever
+runs it fills first with the recorded code files that differ today (the catalog
+does, in ``Catalog.ensure_rows({"code"})``, as :attr:`Filter.tier` asks).
 Both forms select and order exactly what the Python ones do on the same data
 (tests/test_query_sql.py checks it on random records and configs).
 
@@ -43,13 +52,15 @@ from furu.query.keys import check_config_keys, check_known_paths, shadowed_confi
 from furu.query.parser import parse_expression
 from furu.query.paths import config_value, filter_paths, is_missing
 from furu.query.sorting import DEFAULT_SORT, SORT_KEYS, parse_sort, sort_items, sort_tier
-from furu.query.sql import flatten_config, sort_sql, sql_regexp
+from furu.query.sql import DRIFTED_CODE_SCHEMA, DRIFTED_CODE_TABLE, flatten_config, sort_sql, sql_regexp
 from furu.query.values import parse_duration, parse_size, parse_time
 
 __all__ = [
     "And",
     "BUILTIN_KEYS",
     "DEFAULT_SORT",
+    "DRIFTED_CODE_SCHEMA",
+    "DRIFTED_CODE_TABLE",
     "Expression",
     "Filter",
     "FuruQueryError",

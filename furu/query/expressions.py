@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from furu.query.filters import Filter
-from furu.query.sql import SHARD_KINDS, config_count_sql, filter_sql
+from furu.query.sql import SHARD_KINDS, code_changed_count_sql, config_count_sql, filter_sql
 
 
 class Expression(ABC):
@@ -82,6 +82,8 @@ class Term(Expression):
     def count_sql(self, now: float) -> tuple[str, list[Any]]:
         if self.filter.kind == "config":  # off the fields index alone
             return config_count_sql(self.filter)
+        if self.filter.kind == "code_changed":
+            return code_changed_count_sql(self.filter)
         return super().count_sql(now)
 
     @property

@@ -18,12 +18,15 @@ from furu.query.values import parse_duration, parse_size, parse_time
 from furu.statuses import STATUSES
 
 Operator = Literal["=", "!=", "~", "!~", ">", ">=", "<", "<="]
-Tier = Literal["summary", "marks", "details", "sizes"]
+Tier = Literal["summary", "marks", "details", "sizes", "code"]
+"""``code``: the details, and which recorded code files differ now (see :mod:`furu.catalog.drift`)."""
 
 BUILTIN_KEYS = (
     "status", "class", "fqn", "namespace", "version_controlled", "hash", "tag", "name", "host", "user",
-    "created", "updated", "runtime", "size",
+    "created", "updated", "runtime", "size", "code_changed",
 )  # fmt: skip
+FLAG_KEYS = ("version_controlled", "code_changed")
+"""Built-in keys that are true or false (they take = and != only)."""
 
 _FILTER = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*(!=|>=|<=|!~|==|=|~|>|<)\s*(.*?)\s*$", re.DOTALL)
 
@@ -59,6 +62,8 @@ class Filter:
             return "sizes"
         if self.kind == "config":
             return "details"
+        if self.kind == "code_changed":
+            return "code"
         return "summary"
 
     def matches(self, item: Any) -> bool:
@@ -149,17 +154,24 @@ def _namespace_test(text: str, op: str, value: str) -> Callable[[Any], bool]:
     return _text_test(lambda item: item.namespace, text, op, value)
 
 
-def flag_value(text: str, op: str, value: str) -> bool:
-    """The truth a ``version_controlled`` filter asks for (it takes = and != only)."""
+def flag_value(text: str, op: str, value: str, key: str = "version_controlled") -> bool:
+    """The truth a filter on one of :data:`FLAG_KEYS` asks for (they take = and != only)."""
     lowered = value.strip().lower()
     if op not in ("=", "!=") or lowered not in ("true", "1", "yes", "false", "0", "no"):
-        raise FuruQueryError(f"Filter {text!r}: version_controlled takes = or != and true or false.")
+        raise FuruQueryError(f"Filter {text!r}: {key} takes = or != and true or false.")
     return (lowered in ("true", "1", "yes")) == (op == "=")
 
 
 def _version_controlled_test(text: str, op: str, value: str) -> Callable[[Any], bool]:
     wanted = flag_value(text, op, value)
     return lambda item: bool(item.version_controlled) is wanted
+
+
+def _code_changed_test(text: str, op: str, value: str) -> Callable[[Any], bool]:
+    """True where the record's class's module changed since it was made; a result with no
+    recorded fingerprint (``code_changed`` None) is not known to have changed: false."""
+    wanted = flag_value(text, op, value, "code_changed")
+    return lambda item: (item.code_changed is True) is wanted
 
 
 def _hash_test(text: str, op: str, value: str) -> Callable[[Any], bool]:
@@ -256,6 +268,7 @@ _BUILTIN_TESTS: dict[str, Callable[[str, str, str], Callable[[Any], bool]]] = {
     "user": lambda text, op, value: _text_test(lambda item: item.user, text, op, value),
     "runtime": _number_test("runtime_secs", lambda value, text: parse_duration(value, text).total_seconds()),
     "size": _number_test("size_bytes", lambda value, text: float(parse_size(value, text))),
+    "code_changed": _code_changed_test,
 }
 
 

@@ -21,10 +21,11 @@ from furu.query.values import parse_duration, parse_size, parse_time
 from furu.statuses import STATUSES
 
 # Tables (furu.catalog.store): ``artifacts a`` (status, fqn, hash, tags as a JSON array, name,
-# host, user, created, updated, started, ended, size_bytes), ``shards sh`` (id, fqn, namespace,
-# version_controlled: one row per class directory) and ``fields f`` (artifact, shard, path, kind,
-# num, text), one row per config path (:func:`flatten_config`). Every clause is 0 or 1, never
-# NULL, so ``NOT`` of it selects what ``not`` does in Python.
+# host, user, created, updated, started, ended, size_bytes, and the recorded code fingerprint's
+# code_file and module_digest), ``shards sh`` (id, fqn, namespace, version_controlled: one row per
+# class directory), ``fields f`` (artifact, shard, path, kind, num, text), one row per config path
+# (:func:`flatten_config`), and the temporary DRIFTED_CODE_TABLE below. Every clause is 0 or 1,
+# never NULL, so ``NOT`` of it selects what ``not`` does in Python.
 
 ConfigRow = tuple[str, str, float | None, str | None]
 _RUNTIME = (
@@ -32,6 +33,19 @@ _RUNTIME = (
     "WHEN a.status IN ('running', 'queued') THEN max(0.0, {now} - a.started) END)"
 )
 _SQL_OPS = {"=": "=", "!=": "!=", ">": ">", ">=": ">=", "<": "<", "<=": "<="}
+
+DRIFTED_CODE_TABLE = "drifted_code"
+"""The recorded ``(file, module_digest)`` pairs whose file no longer has that digest (or is gone).
+
+Today's digest of a file is not in the index, so the one who runs a
+``code_changed`` filter fills this table first, from the distinct pairs the
+index holds (``furu.catalog.drift.note_drifted_code``): a handful of rows,
+however many artifacts share them.
+"""
+DRIFTED_CODE_SCHEMA = (
+    f"CREATE TEMP TABLE IF NOT EXISTS {DRIFTED_CODE_TABLE} (file TEXT NOT NULL, module_digest TEXT NOT NULL, "
+    "PRIMARY KEY (file, module_digest)) WITHOUT ROWID"
+)
 
 
 def sql_regexp(pattern: str, value: str | None) -> bool:
@@ -88,7 +102,40 @@ def filter_sql(f: Filter, now: float, *, per_row: bool = False) -> tuple[str, li
         return f"coalesce({_RUNTIME.format(now='?')} {_SQL_OPS[op]} ?, 0)", [now, bound]
     if f.kind == "size":
         return f"coalesce(a.size_bytes {_SQL_OPS[op]} ?, 0)", [float(parse_size(value, f.text))]
+    if f.kind == "code_changed":
+        return _code_changed_sql(flag_value(f.text, op, value, "code_changed"), per_row)
     raise FuruQueryError(f"Filter {f.text!r}: no SQL form for key {f.key!r}.")  # pragma: no cover - all kinds above
+
+
+def _code_changed_sql(wanted: bool, per_row: bool) -> tuple[str, list[Any]]:
+    """Artifacts whose recorded (file, digest) pair is in :data:`DRIFTED_CODE_TABLE` (no fingerprint: not changed).
+
+    ``a.id IN (...)`` finds the drifted ones through the ``(code_file, module_digest)``
+    index, one range per drifted pair (``CROSS JOIN`` keeps the small table outside);
+    ``per_row`` probes the small table for the row at hand.
+    """
+    if per_row:
+        clause = (
+            f"EXISTS (SELECT 1 FROM {DRIFTED_CODE_TABLE} c WHERE c.file = a.code_file AND c.module_digest = a.module_digest)"
+        )
+    else:
+        clause = f"a.id IN (SELECT x.id FROM {_DRIFTED_ARTIFACTS})"
+    return (clause if wanted else f"NOT {clause}"), []
+
+
+_DRIFTED_ARTIFACTS = (
+    f"{DRIFTED_CODE_TABLE} c CROSS JOIN artifacts x ON x.code_file = c.file AND x.module_digest = c.module_digest"
+)
+"""Each artifact whose recorded pair drifted, once (an artifact records one pair)."""
+
+
+def code_changed_count_sql(f: Filter) -> tuple[str, list[Any]]:
+    """How many artifacts pass one ``code_changed`` filter, counted off the drifted pairs' index ranges
+    (a tenth of collecting their ids first)."""
+    drifted = f"SELECT count(*) FROM {_DRIFTED_ARTIFACTS}"
+    if flag_value(f.text, f.op, f.value, "code_changed"):
+        return drifted, []
+    return f"SELECT (SELECT count(*) FROM artifacts) - ({drifted})", []
 
 
 def _in(column: str, values: Sequence[str], *, negate: bool) -> tuple[str, list[Any]]:
