@@ -118,18 +118,19 @@ def load_or_create(obj: Config[T]) -> T:
         from furu.planning import raise_dry_run
 
         raise_dry_run(obj)
-    if forced_by is None and _carry_older_result(obj, current):
+    if forced_by is None and _carry_older_result(obj, paths, current):
         return _load(obj)
     return _create_exactly_once(obj, paths, current, forced_by)
 
 
-def _carry_older_result(obj: Config[Any], current: Settings) -> bool:
+def _carry_older_result(obj: Config[Any], paths: ArtifactPaths, current: Settings) -> bool:
     """Find a result an older form of ``obj`` made (its classes' declared history) and alias it here."""
+    todays_class_dir = os.path.dirname(paths.root_str)
     for form in older_forms(obj):
-        source = (
-            ArtifactPaths(f"{os.path.dirname(obj._paths(current).root_str)}/{form.hash}") if form.class_dir_parts is None
-            else ArtifactPaths(f"{class_dir(artifacts_base(current, type(obj).furu_version_controlled), form.class_dir_parts)}/{form.hash}")
+        where = todays_class_dir if form.class_dir_parts is None else class_dir(
+            artifacts_base(current, type(obj).furu_version_controlled), form.class_dir_parts
         )
+        source = ArtifactPaths(f"{where}/{form.hash}")
         if not source.has_success():
             continue
         fqn = class_fqn(type(obj))

@@ -57,7 +57,7 @@ class Added:
 
     def describe(self, cls: type | None = None) -> str:
         value = self.value if self.value is not UNSET or cls is None else field_default(cls, self.field)
-        given = "" if value is UNSET else (" with value " if self.value is not UNSET else " with default ") + _shown(value)
+        given = "" if value is UNSET else (" with value " if self.value is not UNSET else " with default ") + shown_value(value)
         return f"field `{self.field}` added{given}"
 
 
@@ -80,7 +80,7 @@ class Removed:
     was: Any = UNSET
 
     def describe(self, cls: type | None = None) -> str:
-        was = "" if self.was is UNSET else f" (it was {_shown(self.was)})"
+        was = "" if self.was is UNSET else f" (it was {shown_value(self.was)})"
         return f"field `{self.field}` removed{was}"
 
 
@@ -278,6 +278,7 @@ def _same(a: Any, b: Any) -> bool:
         return False
 
 
-def _shown(value: Any) -> str:
+def shown_value(value: Any) -> str:
+    """A value as the words of a change show it: its repr, cut at 60 characters."""
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."

@@ -21,7 +21,6 @@ artifacts' metadata; run the same migration again to finish an interrupted one.
 from __future__ import annotations
 
 import copy
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -31,12 +30,11 @@ from furu.catalog import ArtifactRecord, Catalog
 from furu.catalog.pages import page
 from furu.dependency_ref import DependencyRef
 from furu.errors import FuruError, FuruSpecError
-from furu.history import forward
+from furu.history import Added, MovedFrom, Removed, Renamed, forward, shown_value
 from furu.importing import ClassImportError, import_user_class, make_project_importable
 from furu.lineage import dependents_index
-from furu.metadata import Metadata, MigrationPolicy
-from furu.migration import POLICIES, carry
-from furu.atomic import read_model
+from furu.metadata import MigrationPolicy
+from furu.migration import POLICIES, carry, links_into, migrated_from
 from furu.layout import ArtifactPaths
 from furu.namespace import is_main_fqn, main_class_problem
 from furu.refs import ref_kind, resolve_entry
@@ -117,12 +115,12 @@ def migrate(
     make_project_importable()
     words = [filters] if isinstance(filters, str) else list(filters)
     target_class, selected = _select(words, from_class, catalog)
-    changes = _Changes(values or {}, rename or {}, list(drop), from_class, target_class)
+    changes = _Changes(values or {}, rename or {}, list(drop), target_class)
     plan = MigrationPlan(policy=policy, steps=[], skipped=[])
     problems: list[str] = []
     migrated: dict[str, MigrationStep] = {}
     for record in selected:
-        if record.status != "success" and not _unfinished_move(record):
+        if record.status != "success" and not links_into(record.dir):  # links left: a move was interrupted
             plan.skipped.append((record, f"it is {record.status}, not a result"))
             continue
         try:
@@ -179,17 +177,6 @@ def _select(words: list[str], from_class: str | None, catalog: Catalog) -> tuple
     return target_class, listing.records
 
 
-def _unfinished_move(record: ArtifactRecord) -> bool:
-    """A source whose ``move`` was interrupted after it stopped being a result (its files are half moved)."""
-    try:
-        metadata = read_model(ArtifactPaths(record.dir).metadata, Metadata)
-    except (OSError, FuruError):
-        return False
-    return any(r.policy == "move" and os.path.isdir(r.dir) for r in metadata.migrated_to) and any(
-        not name.startswith(".furu") for name in os.listdir(record.dir)
-    )
-
-
 # -- changing one stored config ------------------------------------------------------
 
 
@@ -198,8 +185,8 @@ class _Changes:
     values: dict[str, Any]
     rename: dict[str, str]
     drop: list[str]
-    from_class: str | None
     target_class: str | None
+    """Today's class, when the results were made by another (``--from``)."""
 
     def step(self, record: ArtifactRecord) -> MigrationStep | None:
         """The step for one selected result; None when today's class already rebuilds it unchanged."""
@@ -210,7 +197,7 @@ class _Changes:
             return None  # already today's form (e.g. the target of an earlier run of this migration)
         changed = copy.deepcopy(config)
         changed[CLASS_KEY] = fqn
-        words = [f"class moved from `{record.fqn}`"] if fqn != record.fqn else []
+        words = [MovedFrom(record.fqn).describe()] if fqn != record.fqn else []
         fields = getattr(cls, "model_fields", {})
         for old, new in self.rename.items():
             if old not in changed:
@@ -218,24 +205,24 @@ class _Changes:
             if new not in fields:
                 raise FuruMigrationError(f"--rename {old}={new}: {fqn} has no field `{new}`")
             changed[new] = changed.pop(old)
-            words.append(f"field `{old}` renamed to `{new}`")
+            words.append(Renamed(old, new).describe())
         for name in self.drop:
             if name in fields:
                 raise FuruMigrationError(f"--drop {name}: {fqn} still has a field `{name}`; only a removed field is dropped")
             if name in changed:
-                words.append(f"field `{name}` removed (it was {_shown(changed.pop(name))})")
+                words.append(Removed(name, was=changed.pop(name)).describe())
         leftover = [key for key in changed if key != CLASS_KEY and key not in fields]
         if leftover:
             name = leftover[0]
             raise FuruMigrationError(
-                f"its stored config has field `{name}` = {_shown(changed[name])}, which {fqn} no longer has: "
+                f"its stored config has field `{name}` = {shown_value(changed[name])}, which {fqn} no longer has: "
                 f"add --drop {name} (or --rename {name}=NEW if it was renamed)"
             )
         for name, info in fields.items():
             if name in changed:
                 if name in self.values:
                     raise FuruMigrationError(
-                        f"--set {name}: its stored config has `{name}` = {_shown(changed[name])}; --set only gives "
+                        f"--set {name}: its stored config has `{name}` = {shown_value(changed[name])}; --set only gives "
                         "a value to a field the stored config lacks (an added field)"
                     )
                 continue
@@ -247,11 +234,11 @@ class _Changes:
                     except FuruSpecError as error:
                         raise FuruMigrationError(str(error)) from None
                 changed[name] = stored_value(value, info.annotation)
-                words.append(f"field `{name}` added with value {_shown(value)}")
+                words.append(Added(name, value).describe(cls))
             elif info.is_required():
                 raise FuruMigrationError(f"field `{name}` was added and has no default: give it with --set {name}=VALUE")
             else:
-                words.append(f"field `{name}` added with default {_shown(info.get_default(call_default_factory=True))}")
+                words.append(Added(name).describe(cls))
         unknown = [name for name in self.values if name not in fields]
         if unknown:
             raise FuruMigrationError(f"--set {unknown[0]}: {fqn} has no field `{unknown[0]}`")
@@ -303,11 +290,6 @@ def _unexplained(record: ArtifactRecord, target: Furu[Any]) -> str:
     if record.version is not None and record.version != type(target).furu_version:
         return f"version {record.version!r} -> {type(target).furu_version!r}"
     return "its stored config now hashes differently (a value does not round-trip the same way)"
-
-
-def _shown(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 # -- dependents ----------------------------------------------------------------------
@@ -375,10 +357,7 @@ def _check_targets(plan: MigrationPlan, problems: list[str], overwrite: bool) ->
         paths = ArtifactPaths(step.target_dir)
         if not paths.has_success():
             continue
-        try:
-            origin = read_model(paths.metadata, Metadata).migrated_from
-        except (OSError, FuruError):
-            origin = None
+        origin = migrated_from(paths)
         if origin is not None and origin.dir == step.source.dir:
             step.state = "finish"
         elif not overwrite:
@@ -388,10 +367,9 @@ def _check_targets(plan: MigrationPlan, problems: list[str], overwrite: bool) ->
 def _apply(plan: MigrationPlan, by: str, overwrite: bool, settings: Settings) -> None:
     renamed: dict[str, DependencyRef] = {}
     for step in plan.steps:
-        done = carry(
+        step.state = carry(
             step.source.dir, step.target, policy=plan.policy, changes=step.changes, by=by, settings=settings,
             cascaded_from=step.cascaded_from, overwrite=overwrite, renamed_dependencies=renamed,
         )
-        step.state = done.outcome
         renamed[step.source.hash] = DependencyRef(fqn=step.target_fqn, hash=step.target_hash)
     plan.applied = True

@@ -27,7 +27,6 @@ import secrets
 import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from furu.atomic import read_model, write_model
@@ -63,14 +62,6 @@ class FuruMigrationConflict(FuruError):
     """The target already holds a result that did not come from this migration."""
 
 
-@dataclass(frozen=True, slots=True)
-class Carry:
-    """What one step did: ``migrated``; ``finished`` an interrupted run of it; or found it ``already`` done."""
-
-    outcome: CarryOutcome
-    target_dir: str
-
-
 def carry(
     source_dir: str,
     target: Config[Any],
@@ -82,24 +73,27 @@ def carry(
     cascaded_from: str | None = None,
     overwrite: bool = False,
     renamed_dependencies: dict[str, DependencyRef] | None = None,
-) -> Carry:
-    """Carry the result in ``source_dir`` to ``target``'s directory (see the module docstring)."""
+) -> CarryOutcome:
+    """Carry the result in ``source_dir`` to ``target``'s directory (see the module docstring).
+
+    Returns what it did: ``migrated``; ``finished`` an interrupted run of this step; or found it ``already`` done.
+    """
     source = ArtifactPaths(source_dir)
     paths = target._paths(settings)
     label = f"{class_fqn(type(target))} {target.furu_hash[:8]}"
-    if policy == "alias" and _root_of(source, settings) != _root_of(paths, settings):
+    if policy == "alias" and _under_artifacts_root(source, settings) != _under_artifacts_root(paths, settings):
         raise FuruError(
             f"Cannot alias {shown_path(source_dir)} as {label}: one is version-controlled and the other is not, "
             "and a link between them would break in a clone of the repository. Use --policy copy (or move)."
         )
     paths.internal.mkdir(parents=True, exist_ok=True)
     with _both_locked(source, paths, settings):
-        done = _migrated_from(paths) if paths.has_success() else None
+        done = migrated_from(paths) if paths.has_success() else None
         if done is not None and done.dir == source.root_str:  # this same migration, run before
             metadata = read_model(source.metadata, Metadata)
             finished = _record_at_source(source, metadata, paths, target)
             finished = _finish_move(source, metadata, paths, done.policy) or finished
-            return Carry("finished" if finished else "already", paths.root_str)
+            return "finished" if finished else "already"
         metadata = _source_metadata(source, policy)
         if paths.has_success():
             if not overwrite:
@@ -124,7 +118,7 @@ def carry(
         if policy == "alias" and owner is not None:  # an alias of an alias links to the files' owner, who keeps them
             _record_at_source(owner, read_model(owner.metadata, Metadata), paths, target, record)
         _finish_move(source, metadata, paths, policy)
-    return Carry("migrated", paths.root_str)
+    return "migrated"
 
 
 def links_into(source_dir: str) -> list[str]:
@@ -273,7 +267,7 @@ def _record_at_source(
     """
     if any(earlier.dir == target_paths.root_str for earlier in metadata.migrated_to):
         return False
-    record = record or _migrated_from(target_paths)
+    record = record or migrated_from(target_paths)
     assert record is not None
     back = record.model_copy(update={"fqn": class_fqn(type(target)), "hash": target.furu_hash, "dir": target_paths.root_str})
     write_model(source.metadata, metadata.model_copy(update={"migrated_to": [*metadata.migrated_to, back]}))
@@ -308,7 +302,8 @@ def _finish_move(source: ArtifactPaths, metadata: Metadata, target: ArtifactPath
 # -- small helpers -------------------------------------------------------------------
 
 
-def _migrated_from(paths: ArtifactPaths) -> MigrationRecord | None:
+def migrated_from(paths: ArtifactPaths) -> MigrationRecord | None:
+    """The artifact's ``migrated_from`` record (None when it was computed here, or its metadata is unreadable)."""
     try:
         return read_model(paths.metadata, Metadata).migrated_from
     except (OSError, FuruError):
@@ -347,7 +342,7 @@ def _link(destination: str, link: str) -> None:
     os.replace(temporary, link)
 
 
-def _root_of(paths: ArtifactPaths, settings: Settings) -> bool:
+def _under_artifacts_root(paths: ArtifactPaths, settings: Settings) -> bool:
     """Whether the artifact is under the version-controlled root."""
     root = os.path.realpath(settings.artifacts_root)
     return os.path.realpath(paths.root_str).startswith(root + os.sep)

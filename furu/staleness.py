@@ -24,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from furu.catalog import ArtifactRecord
 from furu.configs import is_config_class
-from furu.history import UNSET, Renamed, field_default, forward, older_forms
+from furu.history import UNSET, Removed, Renamed, field_default, forward, older_forms
 from furu.importing import ClassImportError, import_user_class, make_project_importable, one_line
 from furu.namespace import is_main_fqn, main_class_problem
 from furu.serialization import CLASS_KEY, from_dict
@@ -98,7 +98,7 @@ def describe_changes(config: dict[str, Any], cls: type, version: str | None = No
     for key in stored:
         if key not in fields:
             new = renamed_to.get(key)
-            words.append(f"field `{key}` renamed to `{new}`" if new in fields else f"field `{key}` removed")
+            words.append(Renamed(key, new).describe() if new is not None and new in fields else Removed(key).describe())
     targets = {renamed_to[key] for key in stored if key in renamed_to}
     for name, info in fields.items():
         if name in config or name in targets:
