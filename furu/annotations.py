@@ -68,6 +68,16 @@ def remove_tags(artifact_dir: str | Path, tags: list[str]) -> Annotations:
     return _write(artifact_dir, current, "untagged", tags=tags)
 
 
+def set_tags(artifact_dir: str | Path, tags: list[str]) -> Annotations:
+    """Make the artifact's tags exactly ``tags`` (what an editor that shows them all sends back)."""
+    for tag in tags:
+        check_tag(tag)
+    current = read_annotations(artifact_dir)
+    before = set(current.tags)
+    current.tags = sorted(set(tags))
+    return _write(artifact_dir, current, "tagged", tags=sorted(set(tags) - before), untagged=sorted(before - set(tags)))
+
+
 def set_name(artifact_dir: str | Path, name: str | None) -> Annotations:
     """Give the artifact a human name (None removes it)."""
     if name is not None and (not name.strip() or "\n" in name):

@@ -140,8 +140,21 @@ class OlderForm:
     """Where its class directory is, when the class was called otherwise (None: today's class directory)."""
 
 
+_MOVED_HERE: dict[str, type] = {}
+"""Old ``module.QualName`` -> the class declaring ``moved_from`` it, for every class defined so far."""
+
+
+def class_moved_from(fqn: str) -> type | None:
+    """The class (among those imported) whose history says it was called ``fqn`` before."""
+    return _MOVED_HERE.get(fqn.replace(":", "."))
+
+
 def check_history(cls: type, history: Sequence[Any]) -> tuple[Change, ...]:
-    """Validate a class's declared history against its fields, so a mistake shows at import, not on a miss."""
+    """Validate a class's declared history against its fields, so a mistake shows at import, not on a miss.
+
+    The old names it moved from are remembered, so a result stored under one is
+    recognised as this class's (:func:`class_moved_from`).
+    """
     changes = tuple(history)
     fields = set(getattr(cls, "model_fields", {}))
     label = cls.__qualname__
@@ -160,6 +173,9 @@ def check_history(cls: type, history: Sequence[Any]) -> tuple[Change, ...]:
             )
         if isinstance(change, Removed) and change.field in fields:
             raise FuruConfigError(f"{label}: history says field `{change.field}` was removed, but {label} still has it.")
+    for change in changes:
+        if isinstance(change, MovedFrom):
+            _MOVED_HERE[change.dotted] = cls
     return changes
 
 

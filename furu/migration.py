@@ -114,7 +114,7 @@ def carry(
         )
         _write_target(target, paths, metadata, state, attempt, record, renamed_dependencies or {})
         _record_at_source(source, metadata, paths, target, record)
-        owner = _files_owner(metadata)
+        owner = files_owner(metadata)
         if policy == "alias" and owner is not None:  # an alias of an alias links to the files' owner, who keeps them
             _record_at_source(owner, read_model(owner.metadata, Metadata), paths, target, record)
         _finish_move(source, metadata, paths, policy)
@@ -163,7 +163,7 @@ def _source_metadata(source: ArtifactPaths, policy: MigrationPolicy) -> Metadata
             f"Cannot migrate {label}: its metadata.json cannot be read ({error}); without it furu cannot say "
             "what the result is. `furu show` on it says more."
         ) from None
-    if policy == "move" and _files_owner(metadata) is not None:
+    if policy == "move" and files_owner(metadata) is not None:
         raise FuruError(
             f"Cannot move {metadata.fqn} {metadata.hash[:8]}: its files are links into the artifact it was "
             "aliased from, so there is nothing of its own to move. Use --policy alias or copy."
@@ -171,7 +171,7 @@ def _source_metadata(source: ArtifactPaths, policy: MigrationPolicy) -> Metadata
     return metadata
 
 
-def _files_owner(metadata: Metadata) -> ArtifactPaths | None:
+def files_owner(metadata: Metadata) -> ArtifactPaths | None:
     """For an alias: the artifact that holds its files (an alias of an alias leads back to the first)."""
     origin = metadata.migrated_from
     seen: set[str] = set()

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from furu.atomic import read_model
-from furu.catalog import ArtifactRecord
+from furu.catalog import ArtifactRecord, Catalog, Entry
 from furu.errors import FuruError
 from furu.locking import idle_artifact
 from furu.layout import ArtifactPaths
@@ -38,6 +38,22 @@ class Removal(BaseModel):
 
     record: ArtifactRecord
     leftover: str | None = None
+
+
+def remove(entry: Entry, catalog: Catalog, *, force: bool = False) -> Removal:
+    """``furu rm``: delete one artifact the user named, and forget it in the catalog.
+
+    A tagged or version-controlled artifact is kept unless ``force``: a tag
+    says someone wants it, and a version-controlled one is meant to be committed.
+    """
+    record = catalog.records([entry], details=False, sizes=True)[0]
+    if not force and (record.tags or record.version_controlled):
+        why = f"tagged {', '.join(record.tags)}" if record.tags else "version-controlled (meant to be committed)"
+        raise FuruRemovalKept(f"{record.label} is {why}; add --force to remove it anyway.")
+    removal = remove_artifact(record)
+    catalog.forget(entry)
+    catalog.save()
+    return removal
 
 
 def success_attempt(artifact_dir: str) -> str | None:

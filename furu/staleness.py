@@ -5,10 +5,13 @@
 * ``stale``: the classes import, but the config no longer rebuilds (a field was
   removed or retyped, a validator refuses it) or it now hashes elsewhere (a
   field was added, ``version`` was bumped, or a value does not survive the
-  round trip). ``load_or_create`` cannot reach it any more, but the result is
-  intact: it is what a migration would carry forward, never garbage by itself;
+  round trip); or a class it names is gone but a class imported here declares
+  ``moved_from`` that name. ``load_or_create`` cannot reach it any more (unless
+  a declared history leads to it: ``still_loads``), but the result is intact:
+  it is what a migration would carry forward, never garbage by itself;
 * ``unknown``: a class it names does not import in this process (package not
-  installed, a module that raises at import, a class renamed). Nothing can be
+  installed, a module that raises at import, a class renamed with no
+  ``moved_from`` declaring it). Nothing can be
   concluded about it, so nothing may be done to it. A class defined in a
   notebook or ``python -c`` (``__main__.QualName``, see :mod:`furu.namespace`)
   is always ``unknown``: it exists only in the process that defined it, and
@@ -22,11 +25,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
-from furu.catalog import ArtifactRecord
 from furu.configs import is_config_class
-from furu.history import UNSET, Removed, Renamed, field_default, forward, older_forms
+from furu.history import UNSET, Added, MovedFrom, Removed, Renamed, class_moved_from, field_default, forward, older_forms
 from furu.importing import ClassImportError, import_user_class, make_project_importable, one_line
-from furu.namespace import is_main_fqn, main_class_problem
+from furu.namespace import class_fqn, is_main_fqn, main_class_problem
 from furu.serialization import CLASS_KEY, from_dict
 
 Verdict = Literal["current", "stale", "unknown"]
@@ -42,38 +44,66 @@ class ConfigCheck(BaseModel):
 
 
 class ConfigChecker:
-    """Checks stored configs against today's classes; each class is imported once."""
+    """Checks stored configs against today's classes; each class is imported once, each result checked once.
+
+    A result's answer is kept for the checker's life: its hash names its
+    stored config, and the classes it is checked against stay as imported.
+    """
 
     def __init__(self) -> None:
         make_project_importable()
         self._imports: dict[str, str | None] = {}
+        self._checked: dict[tuple[str, str], ConfigCheck] = {}
+
+    def learn(self, fqns: Iterable[str]) -> None:
+        """Import these classes now (those that import), so the histories they declare are known.
+
+        A result stored under a class's old name is recognised only once the
+        class declaring ``moved_from`` that name is imported.
+        """
+        for fqn in fqns:
+            if not is_main_fqn(fqn):
+                self._import_problem(fqn)
+
+    def known(self, fqn: str, furu_hash: str) -> ConfigCheck | None:
+        """The answer for this result if it was checked already (its config need not be read again)."""
+        return self._checked.get((fqn, furu_hash))
 
     def check(self, fqn: str, furu_hash: str, config: dict[str, Any], version: str | None = None) -> ConfigCheck:
+        key = (fqn, furu_hash)
+        if key not in self._checked:
+            self._checked[key] = self._check(fqn, furu_hash, config, version)
+        return self._checked[key]
+
+    def _check(self, fqn: str, furu_hash: str, config: dict[str, Any], version: str | None) -> ConfigCheck:
         names = [fqn, *sorted(set(_class_names(config)) - {fqn})]
         for name in names:
             if is_main_fqn(name):
                 return ConfigCheck(verdict="unknown", detail=main_class_detail(name))
         for name in names:
             problem = self._import_problem(name)
-            if problem is not None:
+            if problem is not None and class_moved_from(name) is None:
                 return ConfigCheck(verdict="unknown", detail=f"cannot import {name}: {problem}")
-        cls = import_user_class(fqn)
-        reasons = describe_changes(config, cls, version)
+        today = _with_moved_classes(config)
         try:
-            rebuilt = from_dict(config)
+            rebuilt = from_dict(today)
         except Exception as error:  # noqa: BLE001 - today's code refusing it in any way is the answer
             return ConfigCheck(
                 verdict="stale", detail=f"its stored config no longer rebuilds: {why_invalid(error)}",
-                reasons=reasons or [why_invalid(error)], still_loads=_declared_history_reaches(config, cls, furu_hash),
+                reasons=self._reasons(fqn, config, version) or [why_invalid(error)],
+                still_loads=_declared_history_reaches(today, resolve_class(fqn), furu_hash),
             )
         if rebuilt.furu_hash != furu_hash:
             return ConfigCheck(
                 verdict="stale",
                 detail=f"its stored config now hashes to {rebuilt.furu_hash[:8]} (the class changed since, or a value does not round-trip)",
-                reasons=reasons or ["a value no longer round-trips to the same hash"],
+                reasons=self._reasons(fqn, config, version) or ["a value no longer round-trips to the same hash"],
                 still_loads=any(form.hash == furu_hash for form in older_forms(rebuilt)),
             )
         return ConfigCheck(verdict="current")
+
+    def _reasons(self, fqn: str, config: dict[str, Any], version: str | None) -> list[str]:
+        return describe_changes(config, resolve_class(fqn), version)
 
     def _import_problem(self, fqn: str) -> str | None:
         if fqn not in self._imports:
@@ -85,12 +115,50 @@ class ConfigChecker:
         return self._imports[fqn]
 
 
+def resolve_class(fqn: str) -> type:
+    """Today's class for a stored class name: the class itself, or the one whose history says it moved from it.
+
+    Raises :class:`~furu.importing.ClassImportError` when neither is known.
+    """
+    try:
+        return import_user_class(fqn)
+    except ClassImportError:
+        moved = class_moved_from(fqn)
+        if moved is None:
+            raise
+        return moved
+
+
+def _with_moved_classes(value: Any) -> Any:
+    """A stored config with every class name that moved (by a declared history) replaced by today's."""
+    if isinstance(value, list):
+        return [_with_moved_classes(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    changed = {key: _with_moved_classes(item) for key, item in value.items()}
+    tag = value.get(CLASS_KEY)
+    if isinstance(tag, str) and (moved := class_moved_from(tag)) is not None and not _imports(tag):
+        changed[CLASS_KEY] = class_fqn(moved)
+    return changed
+
+
+def _imports(fqn: str) -> bool:
+    try:
+        import_user_class(fqn)
+    except ClassImportError:
+        return False
+    return True
+
+
 def describe_changes(config: dict[str, Any], cls: type, version: str | None = None) -> list[str]:
     """How today's ``cls`` differs from the class that stored ``config``, in words; dependencies included."""
     fields = getattr(cls, "model_fields", {})
     history = getattr(cls, "furu_history", ())
     renamed_to = {change.old: change.new for change in history if isinstance(change, Renamed)}
     words = []
+    stored_class = config.get(CLASS_KEY)
+    if isinstance(stored_class, str) and stored_class != class_fqn(cls):
+        words.append(MovedFrom(stored_class).describe())
     now = getattr(cls, "furu_version", None)
     if version is not None and now is not None and version != now:
         words.append(f"version bumped from {version!r} to {now!r}")
@@ -100,16 +168,16 @@ def describe_changes(config: dict[str, Any], cls: type, version: str | None = No
             new = renamed_to.get(key)
             words.append(Renamed(key, new).describe() if new is not None and new in fields else Removed(key).describe())
     targets = {renamed_to[key] for key in stored if key in renamed_to}
-    for name, info in fields.items():
+    for name in fields:
         if name in config or name in targets:
             continue
         default = field_default(cls, name)
-        words.append(f"field `{name}` added (no default)" if default is UNSET else f"field `{name}` added with default {default!r}")
+        words.append(f"field `{name}` added (no default)" if default is UNSET else Added(name).describe(cls))
     for name in stored:
         value = config[name]
         if name in fields and isinstance(value, dict) and isinstance(value.get(CLASS_KEY), str):
             try:
-                nested = import_user_class(value[CLASS_KEY])
+                nested = resolve_class(value[CLASS_KEY])
             except ClassImportError:
                 continue
             if is_config_class(nested):
@@ -160,18 +228,12 @@ def _class_names(value: Any) -> Iterator[str]:
             stack.extend(current)
 
 
-def stale_among(records: Iterable[ArtifactRecord]) -> list[tuple[ArtifactRecord, ConfigCheck]]:
-    """The stale successes among ``records``, each with why (imports their classes: slower than a listing).
+_shared: ConfigChecker | None = None
 
-    A stale result's dependents are stale too: their stored configs hold it,
-    and their reasons say which dependency changed.
-    """
-    checker = ConfigChecker()
-    found = []
-    for record in records:
-        if record.status != "success" or record.config is None:
-            continue
-        check = checker.check(record.fqn, record.hash, record.config, record.version)
-        if check.verdict == "stale":
-            found.append((record, check))
-    return found
+
+def shared_checker() -> ConfigChecker:
+    """This process's checker: what it imported and concluded holds while the process lives (classes are not re-imported)."""
+    global _shared
+    if _shared is None:
+        _shared = ConfigChecker()
+    return _shared

@@ -237,6 +237,20 @@ def test_an_alias_keeps_its_source_from_gc_and_rm(project: Path) -> None:
     assert run(project, "from lab.steps import Train\nprint(Train(learning_rate=0.1).load_or_create())") == "train lr=0.1 on data 1"
 
 
+def test_an_exported_alias_carries_its_files_not_its_links(project: Path, tmp_path: Path) -> None:
+    today = v2("n: int = 1", "learning_rate: float = 0.1")
+    change(project, today)
+    alias = furu_json(project, "migrate", "class=lab.steps.Train", "lr=0.1", "--rename", "lr=learning_rate", "--yes", **NO_BYTECODE)
+    bundle = tmp_path / "alias.furu.tar"
+    exported = furu(project, "export", alias["steps"][0]["target_hash"][:8], "-o", str(bundle), "--code", "none", **NO_BYTECODE)
+    assert "left out" not in exported.stderr + exported.stdout
+    elsewhere = make_project(tmp_path / "elsewhere", today)
+    furu(elsewhere, "import", str(bundle), **NO_BYTECODE)
+    assert run(elsewhere, "from lab.steps import Train\nprint(Train(learning_rate=0.1).load_or_create())") == "train lr=0.1 on data 1"
+    target = artifact(elsewhere, "Train", alias["steps"][0]["target_hash"]) / "model.txt"
+    assert target.is_file() and not target.is_symlink()
+
+
 def test_a_class_that_is_gone_or_lives_in_main_cannot_be_migrated_and_says_why(project: Path) -> None:
     change(project, V1.replace("class Train(", "class Trainer("))
     gone = furu(project, "migrate", "class=lab.steps.Train", code=1, **NO_BYTECODE).stderr
@@ -322,6 +336,48 @@ def test_a_migration_killed_between_steps_is_finished_by_running_it_again(
         assert meta["migrated_from"] is not None or [m["policy"] for m in meta["migrated_to"]] == [policy]
 
 
+KILL_BETWEEN_RENAMES = """
+import os, signal
+import furu.migration as migration
+finish, replace, moving = migration._finish_move, os.replace, []
+
+def finishing(*args, **kwargs):
+    moving.append(1)
+    return finish(*args, **kwargs)
+
+def renaming(origin, placed):
+    if moving and os.path.basename(placed) == "model.txt":
+        os.kill(os.getpid(), signal.SIGKILL)  # extra.txt moved, model.txt not yet
+    return replace(origin, placed)
+
+migration._finish_move, os.replace = finishing, renaming
+import furu
+furu.migrate("class=lab.steps.Train lr=0.1", rename={"lr": "learning_rate"}, policy="move", yes=True)
+"""
+
+
+def test_a_move_killed_between_two_entries_keeps_the_target_whole_and_finishes(project: Path) -> None:
+    source = hashes(project, "Train")
+    for furu_hash in source:
+        (artifact(project, "Train", furu_hash) / "extra.txt").write_text("extra")
+    change(project, v2("n: int = 1", "learning_rate: float = 0.1"))
+    (project / "crash.py").write_text(KILL_BETWEEN_RENAMES)
+    assert python(project, "import runpy; runpy.run_path('crash.py')", **NO_BYTECODE).returncode == -signal.SIGKILL
+    code = "from lab.steps import Train\nt = Train(learning_rate=0.1)\nprint(t.load_or_create(), (t.furu_dir / 'extra.txt').read_text())"
+    assert run(project, code) == "train lr=0.1 on data 1 extra"  # half moved, whole through the links left
+    again = run(project, """
+        import furu
+        done = furu.migrate("class=lab.steps.Train lr=0.1", rename={"lr": "learning_rate"}, policy="move", yes=True)
+        print([s.state for s in done.steps])
+    """)
+    assert again == "['finished']"
+    target = artifact(project, "Train", run(project, "from lab.steps import Train\nprint(Train(learning_rate=0.1).furu_hash)"))
+    assert sorted((p.name, p.is_symlink()) for p in target.iterdir() if p.name != ".furu") == [("extra.txt", False), ("model.txt", False)]
+    moved_from = next(h for h in source if metadata(project, "Train", h)["migrated_to"])
+    assert sorted(p.name for p in artifact(project, "Train", moved_from).iterdir()) == [".furu"]
+    assert run(project, code) == "train lr=0.1 on data 1 extra"
+
+
 def test_ls_stale_lists_stale_results_and_their_dependents_with_the_reason_in_words(project: Path) -> None:
     change(project, v2("n: int = 1\nscale: int = 1", "learning_rate: float = 0.1", train_keywords=', history=[furu.renamed("lr", "learning_rate")]'))
     data = hashes(project, "Data")[0]
@@ -334,8 +390,39 @@ def test_ls_stale_lists_stale_results_and_their_dependents_with_the_reason_in_wo
             "field `scale` added with default 1"
         )
     as_json = furu_json(project, "ls", "--stale", "class=lab.steps.Data", "--json", **NO_BYTECODE)
-    assert [(r["hash"], r["stale_reasons"]) for r in as_json] == [(data, "field `scale` added with default 1")]
+    assert [(r["hash"], r["stale"], r["stale_reasons"]) for r in as_json] == [(data, True, ["field `scale` added with default 1"])]
     migrated = furu_json(project, "migrate", "class=lab.steps.Data", "--yes", **NO_BYTECODE)
     assert len(migrated["steps"]) == 3
     still = {line.split(" ", 1)[0] for line in furu(project, "ls", "--stale", **NO_BYTECODE).stdout.splitlines() if " is stale: " in line}
     assert still == {data[:8], *(h[:8] for h in hashes(project, "Train") if h[:8] in reasons)}  # the old ones stay, labelled
+
+
+def test_stale_is_a_filter_key_every_view_can_combine(project: Path) -> None:
+    change(project, ADDED_DATA)
+    data, trains = hashes(project, "Data")[0], hashes(project, "Train")
+    assert sorted(r["hash"] for r in furu_json(project, "ls", "stale=true", **NO_BYTECODE)) == sorted([data, *trains])
+    assert furu_json(project, "ls", "stale=false", **NO_BYTECODE) == []
+    picked = furu_json(project, "ls", "stale=true and not class=lab.steps.Data", "--json", **NO_BYTECODE)
+    assert sorted(r["hash"] for r in picked) == trains
+    assert all(r["stale_reasons"][0].startswith("its dependency `data`") for r in picked)
+    shown = furu(project, "ls", "stale=true", "-n", "1", **NO_BYTECODE).stdout
+    assert "1 shown, 3 matching, 3 artifacts" in shown
+    marked = run(project, """
+        from furu.catalog import page
+        print(sorted((r.class_name, r.stale) for r in page(stale=True).records))
+        print(sorted((r.class_name, r.stale) for r in page().records))
+    """).splitlines()
+    assert marked == ["[('Data', True), ('Train', True), ('Train', True)]", "[('Data', None), ('Train', None), ('Train', None)]"]
+
+
+def test_results_of_a_moved_class_are_stale_with_the_old_name_in_words(project: Path) -> None:
+    moved = V1.replace("class Data(furu.Furu[str]):", 'class Dataset(furu.Furu[str], history=[furu.moved_from("lab.steps.Data")]):')
+    change(project, moved.replace("data: Data = Data()", "data: Dataset = Dataset()"))
+    data = hashes(project, "Data")[0]
+    listed = furu(project, "ls", "--stale", **NO_BYTECODE).stdout.splitlines()
+    reasons = {line.split(" ", 1)[0]: line.split(": ", 1)[1] for line in listed if " is stale: " in line}
+    assert reasons[data[:8]] == "class moved from `lab.steps.Data`; its declared history still finds it"
+    for train in hashes(project, "Train"):
+        assert reasons[train[:8]] == (
+            "its dependency `data` (lab.steps.Data) changed: class moved from `lab.steps.Data`; its declared history still finds it"
+        )

@@ -335,10 +335,12 @@ class Catalog:
         """Read tags and names, details or sizes for every row of the index that lacks them (of those ``where`` picks).
 
         ``code`` (for ``code_changed=...``) reads the details, whose fingerprints it
-        needs, then notes which recorded files differ now (see :mod:`furu.catalog.drift`).
+        needs, then notes which recorded files differ now (see :mod:`furu.catalog.drift`);
+        ``stale`` reads the details, then notes which configs today's classes no longer
+        rebuild (see :mod:`furu.catalog.stale`; it imports them).
         """
         needs = set(needs)
-        if "code" in needs:
+        if needs & {"code", "stale"}:
             needs.add("details")
         for need in ("marks", "details", "sizes"):
             if need not in needs:
@@ -352,20 +354,34 @@ class Catalog:
             {"marks": self.ensure_marks, "details": self.ensure_details, "sizes": self.ensure_sizes}[need](entries)
         if "code" in needs:
             note_drifted_code(self._store().db, self.settings.project_root)
+        if "stale" in needs:
+            from furu.catalog.stale import note_stale  # pydantic and the user's classes: only when asked
+
+            note_stale(self._store().db)
 
     # -- one artifact ------------------------------------------------------------------------
 
-    def records(self, entries: Iterable[Entry], *, details: bool = True, sizes: bool = False) -> list[ArtifactRecord]:
-        """Public records of ``entries`` (tags and name always; details, with code drift, and sizes on request)."""
+    def records(
+        self, entries: Iterable[Entry], *, details: bool = True, sizes: bool = False, stale: bool = False
+    ) -> list[ArtifactRecord]:
+        """Public records of ``entries`` (tags and name always; details, with code drift, sizes and staleness on request).
+
+        ``stale`` checks each success's config against today's classes, which it
+        imports: what ``furu ls`` never does unless asked.
+        """
         entries = list(entries)
         self.ensure_marks(entries)
-        if details:
+        if details or stale:
             self.ensure_details(entries)
         if sizes:
             self.ensure_sizes(entries)
         records = [entry.record() for entry in entries]
-        if details:
+        if details or stale:
             add_drift(entries, records, self.settings.project_root)
+        if stale:
+            from furu.catalog.stale import add_staleness  # pydantic and the user's classes: only when asked
+
+            add_staleness(records)
         return records
 
     def entry_at(self, artifact_dir: str | Path) -> Entry | None:

@@ -108,12 +108,14 @@ def page(
     limit: int | None = 100,
     offset: int = 0,
     sizes: bool = False,
+    stale: bool = False,
     catalog: Catalog | None = None,
 ) -> Page:
     """The artifacts matching ``filters``, sorted by ``sort`` (``created,-runtime,lr``), one page of them.
 
     The records carry details (config, dependencies) and, with ``sizes``,
-    their size on disk. A config path no stored config has is an error with
+    their size on disk; with ``stale`` (or a ``stale`` filter), whether today's
+    classes still rebuild each success's config, and why not (this imports them). A config path no stored config has is an error with
     the closest field, not an empty page.
     """
     catalog = catalog or Catalog()
@@ -139,7 +141,7 @@ def page(
         )
         before = [(e.stamp, e.status) for e in shown]
         catalog.validate(shown)
-        records = catalog.records(shown, details=True, sizes=sizes)  # what details say about the status, too
+        records = catalog.records(shown, details=True, sizes=sizes, stale=stale or "stale" in needs)  # details can change the status
         if before == [(e.stamp, e.status) for e in shown]:
             break
         matched = count()  # some changed on disk meanwhile: ask again

@@ -50,6 +50,12 @@ class ArtifactRecord:
             :mod:`furu.fingerprint`); None when no fingerprint was recorded (a class from
             ``python -c`` or a notebook, a result older than fingerprints) or details were not read.
         code_drift: How it changed (``kind`` class, module or gone, the ``file``, a ``sentence``).
+        stale: Whether today's classes no longer rebuild its config to its hash (see
+            :mod:`furu.staleness`); None when not asked for (it imports the classes), not a
+            success, or its class does not import.
+        stale_reasons: For a stale result, what changed, in words.
+        stale_still_loads: A stale result its class's declared history still finds:
+            ``load_or_create`` migrates it on first use.
     """
 
     fqn: str
@@ -75,6 +81,9 @@ class ArtifactRecord:
     details_loaded: bool = False
     code_changed: bool | None = None
     code_drift: Drift | None = None
+    stale: bool | None = None
+    stale_reasons: list[str] = field(default_factory=list)
+    stale_still_loads: bool = False
 
     @property
     def paths(self) -> ArtifactPaths:

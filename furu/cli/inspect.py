@@ -75,7 +75,7 @@ def ls_command(
         bool,
         typer.Option(
             "--stale",
-            help="Only stale results (today's classes no longer rebuild them to the same hash), with why; imports your classes.",
+            help="Only stale results (today's classes no longer rebuild them to the same hash), with why; the same as adding the filter stale=true; imports your classes.",
         ),
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
@@ -85,7 +85,7 @@ def ls_command(
     from rich.text import Text
 
     from furu.catalog.pages import known_config_paths, page
-    from furu.query import parse_expression, shadowed_config_keys
+    from furu.query import And, Term, parse_expression, parse_filter, shadowed_config_keys
 
     check_limit(limit)
     effective_limit = limit if limit is not None else (0 if as_json else DEFAULT_LIMIT)
@@ -93,22 +93,11 @@ def ls_command(
     if rescan:
         cat.rescan()
     expression = parse_expression(filters or [])
-    listing = page(expression, sort=sort, reverse=reverse, limit=0 if stale else effective_limit, sizes=True, catalog=cat)
-    why: dict[str, str] = {}
     if stale:
-        from furu.staleness import stale_among
-
-        found = stale_among(listing.records)
-        why = {record.hash: "; ".join([*check.reasons, *(["its declared history still finds it"] if check.still_loads else [])]) for record, check in found}
-        listing.matched = len(found)
-        listing.records = [record for record, _check in found][: effective_limit or None]
+        expression = And((expression, Term(parse_filter("stale=true"))))
+    listing = page(expression, sort=sort, reverse=reverse, limit=effective_limit, sizes=True, catalog=cat)
     if as_json:
-        if stale:
-            from pydantic_core import to_jsonable_python
-
-            print_json([{**to_jsonable_python(record), "stale_reasons": why[record.hash]} for record in listing.records])
-        else:
-            print_json(listing.records)
+        print_json(listing.records)
         return
     paths = [column.strip() for text in columns or [] for column in text.split(",") if column.strip()]
     table = Table(box=None, pad_edge=False, header_style="bold")
@@ -144,7 +133,8 @@ def ls_command(
     if drifted:
         out.print(f"[dim]{CODE_LEGEND}[/]", soft_wrap=True)
     for record in listing.records if stale else []:
-        out.print(f"{literal(record.short_hash)} is stale: {literal(why[record.hash])}", soft_wrap=True)
+        why = [*record.stale_reasons, *(["its declared history still finds it"] if record.stale_still_loads else [])]
+        out.print(f"{literal(record.short_hash)} is stale: {literal('; '.join(why))}", soft_wrap=True)
     if not matched:
         for shadowing in shadowed_config_keys(expression.filters(), known_config_paths(cat)):
             config_form = "config." + shadowing.text

@@ -69,18 +69,12 @@ def rm_command(
     as_json: JsonOption = False,
 ) -> None:
     """Delete an artifact directory (never one that is being created)."""
-    from furu.removal import remove_artifact
+    from furu.removal import remove
     from furu.refs import resolve_entry
 
     cat = catalog()
-    entry = resolve_entry(ref, cat)
-    record = cat.records([entry], details=False, sizes=True)[0]
-    if not force and (record.tags or record.version_controlled):
-        why = f"tagged {', '.join(record.tags)}" if record.tags else "version-controlled (meant to be committed)"
-        raise FuruError(f"{record.label} is {why}; add --force to remove it anyway.")
-    removal = remove_artifact(record)
-    cat.forget(entry)
-    cat.save()
+    removal = remove(resolve_entry(ref, cat), cat, force=force)
+    record = removal.record
     if as_json:
         print_json(record)
     else:

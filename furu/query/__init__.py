@@ -3,7 +3,7 @@
 A filter is one ``key OP value`` term (:func:`parse_filter`). Keys are the
 built-in fields ``status``, ``class`` (alias ``fqn``), ``namespace``,
 ``version_controlled``, ``hash``, ``tag``, ``name``, ``host``, ``user``,
-``created``, ``updated``, ``runtime``, ``size`` and ``code_changed``; anything else is
+``created``, ``updated``, ``runtime``, ``size``, ``code_changed`` and ``stale``; anything else is
 a config path (``lr``, ``data.name``, ``datasets.0.rows``; prefix ``config.``
 to reach a config field that shares a built-in's name). Operators:
 ``=  !=  ~ (regex)  !~  >  >=  <  <=``.
@@ -16,9 +16,12 @@ date or time, local time zone; or ``7d`` for "7 days ago"), ``runtime>1h30m``,
 from the one it was made with, or is gone (see :mod:`furu.fingerprint`;
 ``furu show`` says whether the class itself changed); a result with no recorded
 fingerprint (from ``python -c``, or older than fingerprints) counts as
-``code_changed=false``. Filters and sort keys work on catalog entries and on
-:class:`~furu.catalog.ArtifactRecord` alike (``code_changed`` on records only:
-the catalog sets it when it reads their details).
+``code_changed=false``. ``stale=true`` holds for successes whose stored config
+today's classes no longer rebuild to their hash (see :mod:`furu.staleness`;
+finding out imports those classes); a result whose class does not import is
+not known to be stale. Filters and sort keys work on catalog entries and on
+:class:`~furu.catalog.ArtifactRecord` alike (``code_changed`` and ``stale`` on
+records only: the catalog sets them when it reads their details).
 
 Terms combine into an :class:`Expression` (:func:`parse_expression`): side by
 side or with ``and`` they must all hold, ``or`` needs one, ``not`` negates, and
@@ -32,7 +35,8 @@ a WHERE clause over ``artifacts a`` and its config ``fields`` (rows from
 :func:`flatten_config`), :func:`sort_sql` an ORDER BY for ``created,-runtime,lr``.
 A ``code_changed`` clause also reads :data:`DRIFTED_CODE_TABLE`, which whoever
 runs it fills first with the recorded code files that differ today (the catalog
-does, in ``Catalog.ensure_rows({"code"})``, as :attr:`Filter.tier` asks).
+does, in ``Catalog.ensure_rows({"code"})``, as :attr:`Filter.tier` asks); a
+``stale`` clause reads :data:`STALE_TABLE` (``Catalog.ensure_rows({"stale"})``).
 Both forms select and order exactly what the Python ones do on the same data
 (tests/test_query_sql.py checks it on random records and configs).
 
@@ -52,7 +56,15 @@ from furu.query.keys import check_config_keys, check_known_paths, shadowed_confi
 from furu.query.parser import parse_expression
 from furu.query.paths import config_value, filter_paths, is_missing
 from furu.query.sorting import DEFAULT_SORT, SORT_KEYS, parse_sort, sort_items, sort_tier
-from furu.query.sql import DRIFTED_CODE_SCHEMA, DRIFTED_CODE_TABLE, flatten_config, sort_sql, sql_regexp
+from furu.query.sql import (
+    DRIFTED_CODE_SCHEMA,
+    DRIFTED_CODE_TABLE,
+    STALE_SCHEMA,
+    STALE_TABLE,
+    flatten_config,
+    sort_sql,
+    sql_regexp,
+)
 from furu.query.values import parse_duration, parse_size, parse_time
 
 __all__ = [
@@ -67,6 +79,8 @@ __all__ = [
     "Not",
     "Or",
     "SORT_KEYS",
+    "STALE_SCHEMA",
+    "STALE_TABLE",
     "Term",
     "check_config_keys",
     "check_known_paths",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from furu.query.filters import Filter
-from furu.query.sql import SHARD_KINDS, code_changed_count_sql, config_count_sql, filter_sql
+from furu.query.sql import SHARD_KINDS, code_changed_count_sql, config_count_sql, filter_sql, stale_count_sql
 
 
 class Expression(ABC):
@@ -84,6 +84,8 @@ class Term(Expression):
             return config_count_sql(self.filter)
         if self.filter.kind == "code_changed":
             return code_changed_count_sql(self.filter)
+        if self.filter.kind == "stale":
+            return stale_count_sql(self.filter)
         return super().count_sql(now)
 
     @property

@@ -18,14 +18,15 @@ from furu.query.values import parse_duration, parse_size, parse_time
 from furu.statuses import STATUSES
 
 Operator = Literal["=", "!=", "~", "!~", ">", ">=", "<", "<="]
-Tier = Literal["summary", "marks", "details", "sizes", "code"]
-"""``code``: the details, and which recorded code files differ now (see :mod:`furu.catalog.drift`)."""
+Tier = Literal["summary", "marks", "details", "sizes", "code", "stale"]
+"""``code``: the details, and which recorded code files differ now (see :mod:`furu.catalog.drift`);
+``stale``: the details, and which configs today's classes no longer rebuild (see :mod:`furu.catalog.stale`)."""
 
 BUILTIN_KEYS = (
     "status", "class", "fqn", "namespace", "version_controlled", "hash", "tag", "name", "host", "user",
-    "created", "updated", "runtime", "size", "code_changed",
+    "created", "updated", "runtime", "size", "code_changed", "stale",
 )  # fmt: skip
-FLAG_KEYS = ("version_controlled", "code_changed")
+FLAG_KEYS = ("version_controlled", "code_changed", "stale")
 """Built-in keys that are true or false (they take = and != only)."""
 
 _FILTER = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*(!=|>=|<=|!~|==|=|~|>|<)\s*(.*?)\s*$", re.DOTALL)
@@ -64,6 +65,8 @@ class Filter:
             return "details"
         if self.kind == "code_changed":
             return "code"
+        if self.kind == "stale":
+            return "stale"
         return "summary"
 
     def matches(self, item: Any) -> bool:
@@ -174,6 +177,13 @@ def _code_changed_test(text: str, op: str, value: str) -> Callable[[Any], bool]:
     return lambda item: (item.code_changed is True) is wanted
 
 
+def _stale_test(text: str, op: str, value: str) -> Callable[[Any], bool]:
+    """True where today's classes no longer rebuild the record's config to its hash; a result
+    not known to be stale (``stale`` None: not a success, or its class does not import) is false."""
+    wanted = flag_value(text, op, value, "stale")
+    return lambda item: (item.stale is True) is wanted
+
+
 def _hash_test(text: str, op: str, value: str) -> Callable[[Any], bool]:
     if op in ("=", "!="):
         prefix = value.lower()
@@ -269,6 +279,7 @@ _BUILTIN_TESTS: dict[str, Callable[[str, str, str], Callable[[Any], bool]]] = {
     "runtime": _number_test("runtime_secs", lambda value, text: parse_duration(value, text).total_seconds()),
     "size": _number_test("size_bytes", lambda value, text: float(parse_size(value, text))),
     "code_changed": _code_changed_test,
+    "stale": _stale_test,
 }
 
 

@@ -24,7 +24,7 @@ from furu.statuses import STATUSES
 # host, user, created, updated, started, ended, size_bytes, and the recorded code fingerprint's
 # code_file and module_digest), ``shards sh`` (id, fqn, namespace, version_controlled: one row per
 # class directory), ``fields f`` (artifact, shard, path, kind, num, text), one row per config path
-# (:func:`flatten_config`), and the temporary DRIFTED_CODE_TABLE below. Every clause is 0 or 1,
+# (:func:`flatten_config`), and the temporary DRIFTED_CODE_TABLE and STALE_TABLE below. Every clause is 0 or 1,
 # never NULL, so ``NOT`` of it selects what ``not`` does in Python.
 
 ConfigRow = tuple[str, str, float | None, str | None]
@@ -46,6 +46,15 @@ DRIFTED_CODE_SCHEMA = (
     f"CREATE TEMP TABLE IF NOT EXISTS {DRIFTED_CODE_TABLE} (file TEXT NOT NULL, module_digest TEXT NOT NULL, "
     "PRIMARY KEY (file, module_digest)) WITHOUT ROWID"
 )
+
+
+STALE_TABLE = "stale_results"
+"""The ids of the index's stale successes (today's classes no longer rebuild their configs to their hashes).
+
+Only Python can tell (``furu.staleness``), so the one who runs a ``stale``
+filter fills this table first (``furu.catalog.stale.note_stale``).
+"""
+STALE_SCHEMA = f"CREATE TEMP TABLE IF NOT EXISTS {STALE_TABLE} (id INTEGER PRIMARY KEY)"
 
 
 def sql_regexp(pattern: str, value: str | None) -> bool:
@@ -104,6 +113,9 @@ def filter_sql(f: Filter, now: float, *, per_row: bool = False) -> tuple[str, li
         return f"coalesce(a.size_bytes {_SQL_OPS[op]} ?, 0)", [float(parse_size(value, f.text))]
     if f.kind == "code_changed":
         return _code_changed_sql(flag_value(f.text, op, value, "code_changed"), per_row)
+    if f.kind == "stale":
+        clause = f"a.id IN (SELECT id FROM {STALE_TABLE})"
+        return (clause if flag_value(f.text, op, value, "stale") else f"NOT {clause}"), []
     raise FuruQueryError(f"Filter {f.text!r}: no SQL form for key {f.key!r}.")  # pragma: no cover - all kinds above
 
 
@@ -355,3 +367,11 @@ def _sort_sql_key(key: str, clock: str) -> tuple[str, bool]:
         f"THEN f.text END FROM fields f WHERE f.artifact = a.id AND f.path = '{path}')",  # SQLite: numbers before text
         False,
     )
+
+
+def stale_count_sql(f: Filter) -> tuple[str, list[Any]]:
+    """How many artifacts pass one ``stale`` filter: the table's size, or the rest."""
+    stale = f"SELECT count(*) FROM {STALE_TABLE}"
+    if flag_value(f.text, f.op, f.value, "stale"):
+        return stale, []
+    return f"SELECT (SELECT count(*) FROM artifacts) - ({stale})", []

@@ -39,7 +39,7 @@ from furu.share.manifest import (
     FileEntry,
 )
 from furu.share.tarwriter import TarWriter
-from furu.share.walk import Listing, list_artifact
+from furu.share.walk import Listing, list_alias, list_artifact
 from furu.state import hostname, username, utcnow
 
 CodeMode = Literal["bundle", "none"]
@@ -236,6 +236,11 @@ def _select(
             f"{record.dir} is not inside this project's furu root {root}; run the export from its project."
         )
     listing = list_artifact(record.dir)
+    if metadata.migrated_from is not None and metadata.migrated_from.policy == "alias":
+        from furu.migration import files_owner  # only for an alias: its files are links into their owner
+
+        owner = files_owner(metadata)
+        listing = listing if owner is None else list_alias(record.dir, owner.root_str)
     warnings.extend(f"{record.label}: {line}; left out" for line in listing.left_out)
     return _Selected(record, requested, metadata, listing, location)
 

@@ -7,7 +7,9 @@ checkpoint directory, the files an earlier attempt left behind
 (``.furu/leftovers/``), and furu's temp files. Symlinks travel as symlinks when they stay inside the artifact,
 judged as the importer will judge them (:mod:`furu.share.links`: resolved
 through the other links on disk, not lexically); a symlink leading elsewhere
-or into ``.furu/``, a fifo or a socket is left out with a warning.
+or into ``.furu/``, a fifo or a socket is left out with a warning. An alias
+left by ``furu migrate`` carries its owner's files in place of its links
+(:func:`list_alias`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import os
 import posixpath
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -58,8 +61,11 @@ def excluded(path: str) -> bool:
     return any(path == top or path.startswith(top + "/") for top in _PROCESS_DIRS)
 
 
-def list_artifact(root: str, *, internal: bool = True) -> Listing:
-    """The entries of the artifact at ``root`` that belong in a bundle (``internal=False``: results only)."""
+def list_artifact(root: str, *, internal: bool = True, include: Callable[[str], bool] | None = None) -> Listing:
+    """The entries of the artifact at ``root`` that belong in a bundle (``internal=False``: results only).
+
+    ``include`` picks among the top-level names (and so whole subtrees).
+    """
     listing = Listing()
     lookup = disk_lookup(root)
     stack: list[tuple[str, str]] = [(root, "")]
@@ -73,7 +79,7 @@ def list_artifact(root: str, *, internal: bool = True) -> Listing:
         subdirs: list[tuple[str, str]] = []
         for item in children:
             rel = f"{prefix}{item.name}"
-            if excluded(rel) or (not internal and rel == INTERNAL_DIR):
+            if excluded(rel) or (not internal and rel == INTERNAL_DIR) or (include is not None and not prefix and not include(rel)):
                 continue
             info = item.stat(follow_symlinks=False)
             if stat.S_ISDIR(info.st_mode):
@@ -93,6 +99,24 @@ def list_artifact(root: str, *, internal: bool = True) -> Listing:
                 listing.left_out.append(f"{rel}: neither a file, a directory nor a symlink")
         stack.extend(reversed(subdirs))
     return listing
+
+
+def list_alias(root: str, owner: str) -> Listing:
+    """The entries of an alias (``furu migrate --policy alias``): its own records, and its owner's files.
+
+    An alias's result entries are links into the artifact that holds the
+    files. A bundle carries those files in their place, as the owner holds
+    them, so the receiver gets a whole result without the owner.
+    """
+    real_owner = os.path.realpath(owner)
+    with os.scandir(root) as items:
+        linked = {
+            item.name for item in items
+            if item.is_symlink() and os.path.realpath(item.path) == os.path.join(real_owner, item.name)
+        }
+    own = list_artifact(root, include=lambda name: name not in linked)
+    files = list_artifact(owner, internal=False, include=lambda name: name in linked)
+    return Listing(sorted([*own.entries, *files.entries], key=lambda found: found.path), [*own.left_out, *files.left_out])
 
 
 def _why(problem: LinkProblem) -> str:
