@@ -102,11 +102,6 @@ def dependent_tree(entry: Entry, catalog: Catalog, *, max_depth: int | None = No
     catalog.ensure_rows(("details",))
     seen: set[str] = set()
 
-    def dependents(hash_: str) -> list[tuple[Entry, EdgeKind]]:
-        found = catalog.select("a.id IN (SELECT artifact FROM deps WHERE hash = ?)", [hash_], order="a.fqn, a.hash")
-        catalog.ensure_details(found)  # those written in the last moments carry no stamp to trust yet
-        return [(child, edge[1]) for child in found if (edge := _edges(child).get(hash_)) is not None]
-
     def node(current: Entry, edge: EdgeKind, depth: int) -> LineageNode:
         out = _node(current, current.fqn, current.hash, edge)
         if current.hash in seen:
@@ -115,11 +110,24 @@ def dependent_tree(entry: Entry, catalog: Catalog, *, max_depth: int | None = No
         seen.add(current.hash)
         if max_depth is not None and depth >= max_depth:
             return out
-        for child, child_edge in dependents(current.hash):
+        for child, child_edge in _indexed_dependents(current.hash, catalog):
             out.children.append(node(child, child_edge, depth + 1))
         return out
 
     return node(entry, "root", 0)
+
+
+def direct_dependents(entry: Entry, catalog: Catalog) -> list[tuple[Entry, EdgeKind]]:
+    """What records ``entry`` as a dependency, found through the index (milliseconds, however large the catalog)."""
+    catalog.sync()
+    catalog.ensure_rows(("details",))
+    return _indexed_dependents(entry.hash, catalog)
+
+
+def _indexed_dependents(hash_: str, catalog: Catalog) -> list[tuple[Entry, EdgeKind]]:
+    found = catalog.select("a.id IN (SELECT artifact FROM deps WHERE hash = ?)", [hash_], order="a.fqn, a.hash")
+    catalog.ensure_details(found)  # those written in the last moments carry no stamp to trust yet
+    return [(child, edge[1]) for child in found if (edge := _edges(child).get(hash_)) is not None]
 
 
 def dependents_index(catalog: Catalog) -> dict[str, list[tuple[Entry, EdgeKind]]]:

@@ -114,6 +114,13 @@ def configure(level: str) -> None:
     _configured_level = level
 
 
+def set_console_level(level: str) -> None:
+    """Show only records at ``level`` or above on stderr; artifacts' logs still get everything (a server's quiet output)."""
+    for handler in logger.handlers:
+        if isinstance(handler, _StderrHandler):
+            handler.setLevel(level)
+
+
 def _router_is_alone() -> bool:
     return all(handler is _router for handler in logging.root.handlers)
 

@@ -210,7 +210,10 @@ def _by_prefix(prefix: str, catalog: Catalog) -> Entry:
 
 
 def _by_path(text: str, catalog: Catalog) -> Entry:
-    path = Path(text).expanduser().absolute()
+    try:
+        path = Path(text).expanduser().absolute()
+    except RuntimeError:  # ~name of a user this machine does not have
+        path = Path(text).absolute()
     if not path.exists():
         dotted = _DOTTED.match(text.strip())
         hint = f" For a class, write module:Class (e.g. {_colon_form(text.strip())})." if dotted else ""

@@ -22,7 +22,7 @@ from furu.catalog.reading import cannot_read
 from furu.errors import FuruError, FuruGitError, FuruNotFound
 from furu.fingerprint import Drift, resolve_file
 from furu.layout import INTERNAL_DIR
-from furu.lineage import LineageNode, dependency_tree, dependents_index
+from furu.lineage import LineageNode, dependency_tree, direct_dependents
 from furu.metadata import ConfigRecord, Metadata
 from furu.provenance.model import GitProvenance
 from furu.state import ArtifactState
@@ -74,7 +74,7 @@ def artifact_report(entry: Entry, catalog: Catalog, *, log_lines: int = 20) -> A
         _note_file(report, paths.metadata, error)
         report.python = _python_from_config_record(paths.config, report)
     report.dependencies = dependency_tree(entry, catalog, max_depth=1)
-    direct = dependents_index(catalog).get(entry.hash, [])
+    direct = direct_dependents(entry, catalog)
     report.dependents = catalog.records(sorted({id(e): e for e, _ in direct}.values(), key=lambda e: (e.fqn, e.hash)), details=False)
     report.files, report.files_omitted = list_files(paths.root)
     try:

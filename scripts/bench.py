@@ -1,6 +1,6 @@
 """furu's speed figures, each printed next to a peer measured in the same run.
 
-Usage: python scripts/bench.py [section ...]   (sections: core provenance catalog share)
+Usage: python scripts/bench.py [section ...]   (sections: core provenance catalog share dashboard)
 
 Every goal from the issues is a ratio against a peer on this machine, never an
 absolute number, so the figures mean the same on a laptop and in CI.
@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-SECTIONS = ("core", "provenance", "catalog", "share")
+SECTIONS = ("core", "provenance", "catalog", "share", "dashboard")
 
 
 def main(argv: list[str]) -> None:

@@ -24,6 +24,8 @@ from furu.statuses import STATUSES
 from furu.query import (
     DRIFTED_CODE_SCHEMA,
     DRIFTED_CODE_TABLE,
+    STALE_SCHEMA,
+    STALE_TABLE,
     And,
     Expression,
     FuruQueryError,
@@ -47,7 +49,9 @@ CREATE TABLE shards (id INTEGER PRIMARY KEY, fqn TEXT NOT NULL UNIQUE, namespace
 CREATE TABLE artifacts (id INTEGER PRIMARY KEY, shard INTEGER NOT NULL, class_dir TEXT NOT NULL, hash TEXT NOT NULL,
   fqn TEXT NOT NULL, version_controlled INTEGER NOT NULL, status TEXT NOT NULL,
   created REAL, updated REAL, started REAL, ended REAL, tags TEXT NOT NULL DEFAULT '[]',
-  name TEXT, size_bytes INTEGER, host TEXT, user TEXT, code_file TEXT, module_digest TEXT, UNIQUE (class_dir, hash));
+  name TEXT, size_bytes INTEGER, host TEXT, user TEXT, code_file TEXT, module_digest TEXT, details_stamp INTEGER,
+  UNIQUE (class_dir, hash));
+CREATE TABLE deps (artifact INTEGER NOT NULL, loaded INTEGER NOT NULL, fqn TEXT NOT NULL, hash TEXT NOT NULL);
 CREATE INDEX artifacts_code ON artifacts (code_file, module_digest) WHERE code_file IS NOT NULL;
 CREATE TABLE fields (artifact INTEGER NOT NULL, shard INTEGER NOT NULL, path TEXT NOT NULL, kind TEXT NOT NULL,
   num REAL, text TEXT);
@@ -85,6 +89,13 @@ class Rec:
     config: dict[str, Any] | None = None
     code_file: str | None = None
     module_digest: str | None = None
+    depends_on: list[tuple[str, bool]] | None = None
+    """(hash, loaded) rows of its details; None: details not read."""
+    stale: bool | None = None
+
+    @property
+    def dependency_count(self) -> int | None:
+        return None if self.depends_on is None else len({h for h, _loaded in self.depends_on})
 
     @property
     def namespace(self) -> str:
@@ -117,6 +128,7 @@ def connect() -> sqlite3.Connection:
     db = sqlite3.connect(":memory:")
     db.executescript(SCHEMA)
     db.execute(DRIFTED_CODE_SCHEMA)
+    db.execute(STALE_SCHEMA)
     db.create_function("regexp", 2, sql_regexp, deterministic=True)
     return db
 
@@ -130,11 +142,15 @@ def insert(db: sqlite3.Connection, records: list[Rec]) -> None:
         (shard,) = db.execute("SELECT id FROM shards WHERE fqn = ?", (r.fqn,)).fetchone()
         db.execute(
             "INSERT INTO artifacts (id, shard, class_dir, hash, fqn, version_controlled, status, created, updated,"
-            " started, ended, tags, name, size_bytes, host, user, code_file, module_digest)"
-            " VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " started, ended, tags, name, size_bytes, host, user, code_file, module_digest, details_stamp)"
+            " VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (r.id, shard, f"{r.fqn}-{r.id}", r.hash, r.fqn, r.status, r.created_ts, r.updated_ts, r.started_ts, r.ended_ts,
-             json.dumps(r.tags), r.name, r.size_bytes, r.host, r.user, r.code_file, r.module_digest),
+             json.dumps(r.tags), r.name, r.size_bytes, r.host, r.user, r.code_file, r.module_digest,
+             None if r.depends_on is None else 1),
         )
+        db.executemany("INSERT INTO deps VALUES (?, ?, 'm.Data', ?)", [(r.id, int(loaded), h) for h, loaded in r.depends_on or []])
+        if r.stale:  # what furu.catalog.stale.note_stale writes: the stale successes' ids
+            db.execute(f"INSERT INTO {STALE_TABLE} VALUES (?)", (r.id,))
         if r.code_changed:  # what furu.catalog.drift.note_drifted_code writes: the pairs whose file differs now
             db.execute(f"INSERT OR IGNORE INTO {DRIFTED_CODE_TABLE} VALUES (?, ?)", (r.code_file, r.module_digest))
         db.executemany("INSERT INTO fields VALUES (?, ?, ?, ?, ?, ?)", [(r.id, shard, *row) for row in flatten_config(r.config)])
@@ -331,6 +347,7 @@ BUILTIN_FILTERS = [
     "data~Data", "data.name=toy", "data.__class__~Train", "xs.0>1", "xs=1", "xs!=1", "xs~1", "missing=1",
     "missing!=1", "config.name=toy", "config.status=x",
     "code_changed=true", "code_changed=false", "code_changed!=true", "code_changed=no", "code_changed!=0",
+    "stale=true", "stale=false", "stale!=true",
 ]
 SELECT_ALL_OR_NOTHING = {
     "namespace=", "status=", "hash=", "tag=", "class= ,", "name=a,b", "name>=", "hash>8", "flag=2", "lr>=a",
@@ -362,6 +379,8 @@ def random_records(count: int, seed: int) -> list[Rec]:
             user=rng.choice([None, "ana", "bo", ""]),
             code_file=rng.choice([None, "a.py", "b.py", "gone.py"]),
             module_digest=rng.choice(["1", "2"]),
+            depends_on=rng.choice([None, [], [("d1", False)], [("d1", False), ("d1", True)], [("d1", False), ("d2", True), ("d3", False)]]),
+            stale=rng.choice([None, True, False]),
             config=rng.choice([
                 None,
                 {},
@@ -432,7 +451,8 @@ def test_an_empty_expression_selects_everything(catalog: tuple[sqlite3.Connectio
     assert selected(db, Or(())) == []
 
 
-SORT_KEYS = ["created", "updated", "runtime", "status", "class", "namespace", "size", "hash", "name", "host", "user", "lr", "flag", "data",
+SORT_KEYS = ["created", "updated", "runtime", "status", "class", "namespace", "size", "hash", "name", "host", "user", "dependencies",
+             "lr", "flag", "data",
              "data.name", "xs.0", "config.name", "missing"]
 
 

@@ -183,6 +183,13 @@ class Entry:
         return self.details.version if self.details is not None else None
 
     @property
+    def dependency_count(self) -> int | None:
+        """How many artifacts it depends on, declared and loaded, each once (None: details not read)."""
+        if self.details is None:
+            return None
+        return len({furu_hash for _fqn, furu_hash in [*self.details.declared, *self.details.loaded]})
+
+    @property
     def runtime_secs(self) -> float | None:
         if self.started_ts is None:
             return None

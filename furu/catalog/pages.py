@@ -260,6 +260,21 @@ def known_config_paths(catalog: Catalog) -> set[str]:
     return {path for (path,) in catalog.execute("SELECT DISTINCT path FROM fields")}
 
 
+def field_paths(filters: Filters = (), *, catalog: Catalog | None = None) -> list[tuple[str, list[str]]]:
+    """The config paths the matching artifacts' configs have, each with the kinds of values stored there, A to Z."""
+    catalog = catalog or Catalog()
+    expression = as_expression(filters)
+    catalog.sync()
+    catalog.ensure_rows({"details"} | needed(expression, ()))
+    where, params = expression.sql(time.time())
+    rows = catalog.execute(
+        f"SELECT f.path, group_concat(DISTINCT f.kind) FROM fields f JOIN artifacts a ON a.id = f.artifact "
+        f"WHERE {where} GROUP BY f.path ORDER BY f.path",
+        params,
+    )
+    return [(path, sorted(kinds.split(","))) for path, kinds in rows]
+
+
 def add_job_ids(records: Sequence[ArtifactRecord]) -> None:
     """Fill ``job_id`` of records whose latest attempt is (or was just) a cluster job.
 

@@ -117,6 +117,11 @@ class ArtifactRecord:
         return self.updated.timestamp() if self.updated is not None else None
 
     @property
+    def dependency_count(self) -> int | None:
+        """How many artifacts it depends on (None: details not read), as the ``dependencies`` sort key counts."""
+        return len(self.dependencies) if self.details_loaded else None
+
+    @property
     def dependencies(self) -> list[DependencyRef]:
         """Declared and loaded dependencies, each once, declared first."""
         seen: dict[str, DependencyRef] = {}

@@ -17,7 +17,9 @@ from furu.query.filters import Tier
 from furu.query.paths import MISSING, as_float, as_text, config_value
 from furu.statuses import STATUSES
 
-SORT_KEYS = ("created", "updated", "runtime", "status", "class", "namespace", "size", "hash", "name", "host", "user")
+SORT_KEYS = (
+    "created", "updated", "runtime", "status", "class", "namespace", "size", "hash", "name", "host", "user", "dependencies",
+)  # fmt: skip
 DEFAULT_SORT = "created"
 _STATUS_ORDER = {status: index for index, status in enumerate(STATUSES)}
 
@@ -81,6 +83,8 @@ def _one_sort_tier(key: str) -> Tier:
         return "sizes"
     if key == "name":
         return "marks"
+    if key == "dependencies":
+        return "details"
     if key in SORT_KEYS:
         return "summary"
     return "details"
@@ -104,6 +108,7 @@ def _sort_getter(key: str) -> tuple[Callable[[Any], Any], bool]:
         "name": (attrgetter("name"), False),
         "host": (attrgetter("host"), False),
         "user": (attrgetter("user"), False),
+        "dependencies": (attrgetter("dependency_count"), True),
     }
     if key in getters:
         return getters[key]

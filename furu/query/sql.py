@@ -352,6 +352,11 @@ def _sort_sql_key(key: str, clock: str) -> tuple[str, bool]:
     columns = {"created": "a.created", "updated": "a.updated", "size": "a.size_bytes"}
     if key in columns:
         return columns[key], True
+    if key == "dependencies":  # the details' rows: NULL (last) where they were not read
+        return (
+            "(CASE WHEN a.details_stamp IS NULL THEN NULL ELSE "
+            "(SELECT count(DISTINCT d.hash) FROM deps d WHERE d.artifact = a.id) END)"
+        ), True
     if key == "runtime":
         return _RUNTIME.format(now=clock), True
     if key == "status":

@@ -81,20 +81,22 @@ class BenchEval(furu.Furu[dict]):
         return {}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def main(measure: Callable[[Path, Path], None] | None = None, description: str | None = None) -> None:
+    """Generate (or reuse) the tree and measure it; ``measure(project, data_root)`` (default: the catalog's figures)."""
+    measure = measure or _measure
+    parser = argparse.ArgumentParser(description=description or __doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=int(os.environ.get("FURU_BENCH_CATALOG_N", DEFAULT_N)))
     parser.add_argument("--keep", type=Path, default=None, help="Generate into (or reuse) this directory and keep it.")
     args, _ = parser.parse_known_args(sys.argv[1:])  # bench.py's section names are ignored
     if args.keep is not None:
         args.keep.mkdir(parents=True, exist_ok=True)
-        _run(args.keep, args.n)
+        _run(args.keep, args.n, measure)
     else:
         with tempfile.TemporaryDirectory(prefix="furu-bench-catalog-") as tmp:
-            _run(Path(tmp), args.n)
+            _run(Path(tmp), args.n, measure)
 
 
-def _run(project: Path, n: int) -> None:
+def _run(project: Path, n: int, measure: Callable[[Path, Path], None]) -> None:
     (project / "pyproject.toml").write_text('[project]\nname = "bench"\n')
     saved_cwd = os.getcwd()
     os.chdir(project)
@@ -107,7 +109,7 @@ def _run(project: Path, n: int) -> None:
             started = time.perf_counter()
             counts = generate(data_root, n)
             print(f"{'catalog.artifacts':<34} {n:>9}   (generated in {time.perf_counter() - started:.0f} s: {counts})")
-        _measure(project, data_root)
+        measure(project, data_root)
     finally:
         os.chdir(saved_cwd)
         os.environ.update(saved_env)

@@ -49,6 +49,7 @@ def test_not_found_errors_say_what_to_do(furu_cli, made):
         resolve_ref("examples:Train lr=0.75")
     assert "No artifact hash starts with 'ffff'" in furu_cli("show", "ffff", code=1).stderr
     assert "not a hash prefix, an existing path or a config spec" in furu_cli("show", "no/such/dir", code=1).stderr
+    assert "not a hash prefix, an existing path" in furu_cli("show", "~no-such-user-here/x", code=1).stderr
     assert "is not inside an artifact directory" in furu_cli("show", ".", code=1).stderr
     assert "Train has no field 'lrr'. Did you mean 'lr'?" in furu_cli("show", "examples:Train", "lrr=1", code=1).stderr
     assert "Cannot import nosuch:Thing" in furu_cli("show", "nosuch:Thing", code=1).stderr

@@ -235,7 +235,7 @@ def test_help_from_summaries_is_the_help_of_the_converted_commands(tmp_path: Pat
         tmp_path,
         COLUMNS=columns,
     )
-    assert out == "True 21 []\n"
+    assert out == "True 22 []\n"
 
 
 def test_shell_completion_of_commands_options_and_refs(tmp_path: Path) -> None:

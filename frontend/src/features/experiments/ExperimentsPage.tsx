@@ -1,0 +1,93 @@
+/** Experiments (`/experiments`): the filter builder, the toolbar, the virtualized table; all state in the URL. */
+import { useQuery } from "@tanstack/react-query";
+import { useNavigate, useSearch } from "@tanstack/react-router";
+import { useCallback, useMemo } from "react";
+import { ErrorNote } from "@/components/layout";
+import { Button } from "@/components/ui/button";
+import { CopyButton } from "@/components/ui/copy-button";
+import { Switch } from "@/components/ui/switch";
+import { ApiError, client, unwrap } from "@/lib/api";
+import { ColumnPicker } from "./ColumnPicker";
+import { ExperimentsTable } from "./ExperimentsTable";
+import { classOf, parseTerms } from "./filter";
+import { FilterBuilder } from "./FilterBuilder";
+import { type ExperimentsSearch, joinList, splitList } from "./search";
+import { formatSort, nextSort, parseSort } from "./sort";
+import { useExperimentPages } from "./useExperiments";
+
+export function ExperimentsPage() {
+  const search = useSearch({ from: "/experiments" });
+  const navigate = useNavigate({ from: "/experiments" });
+  const setSearch = useCallback(
+    (change: Partial<ExperimentsSearch>, replace = false) => void navigate({ search: (prev) => ({ ...prev, ...change }), replace }),
+    [navigate],
+  );
+
+  const pages = useExperimentPages(search);
+  const rows = useMemo(() => pages.data?.pages.flatMap((p) => p.items) ?? [], [pages.data]);
+  const first = pages.data?.pages[0];
+  const sort = parseSort(search.sort ?? first?.sort);
+  const columns = splitList(search.columns);
+  const selected = useMemo(() => new Set(splitList(search.selected)), [search.selected]);
+  const filterError = pages.error instanceof ApiError && pages.error.status === 400 ? pages.error.message : undefined;
+
+  const stats = useQuery({ queryKey: ["stats"], queryFn: () => unwrap(client.GET("/api/stats")) });
+  const known = useMemo(
+    () => ({ class: stats.data?.by_class.map((c) => c.value), namespace: stats.data?.by_namespace.map((c) => c.value) }),
+    [stats.data],
+  );
+
+  const selection = useMemo(
+    () => ({
+      isSelected: (hash: string) => selected.has(hash),
+      toggle: (hash: string) => {
+        const next = new Set(selected);
+        if (next.has(hash)) next.delete(hash);
+        else next.add(hash);
+        setSearch({ selected: joinList([...next]) }, true);
+      },
+    }),
+    [selected, setSearch],
+  );
+
+  return (
+    <div className="flex h-full flex-col gap-3 p-4" data-testid="experiments-page">
+      <FilterBuilder value={search.filter ?? ""} onChange={(filter) => setSearch({ filter: filter || undefined })} error={filterError} known={known} />
+      <div className="flex flex-wrap items-center gap-3 text-sm">
+        <span className="text-muted-foreground" data-testid="experiments-count">
+          {first ? `${first.total} of ${first.catalog_total} experiments` : pages.isLoading ? "Loading…" : ""}
+        </span>
+        {sort.length > 0 && (
+          <span className="font-mono text-xs text-muted-foreground" data-testid="sort-text">sort: {formatSort(sort)}</span>
+        )}
+        <div className="ml-auto flex items-center gap-2">
+          {selected.size > 0 && (
+            <>
+              <span className="text-xs" data-testid="selection-count">{selected.size} selected</span>
+              <CopyButton text={[...selected].join("\n")} label="hashes" testId="selection-copy" />
+              <Button variant="ghost" size="sm" onClick={() => setSearch({ selected: undefined }, true)} data-testid="selection-clear">Clear</Button>
+            </>
+          )}
+          <label className="flex items-center gap-1.5 text-xs" title="Check which results today's classes no longer rebuild (slower: imports the classes)">
+            <Switch checked={!!search.stale} onCheckedChange={(on) => setSearch({ stale: on || undefined })} data-testid="stale-toggle" />
+            check staleness
+          </label>
+          <ColumnPicker fqn={classOf(parseTerms(search.filter ?? ""))} columns={columns} onChange={(c) => setSearch({ columns: joinList(c) })} />
+        </div>
+      </div>
+      {pages.error && !filterError && <ErrorNote error={pages.error} />}
+      {first && first.total === 0 && <p className="text-sm text-muted-foreground" data-testid="experiments-empty">No experiments match.</p>}
+      <ExperimentsTable
+        rows={rows}
+        hasMore={!!pages.hasNextPage}
+        loadMore={() => void pages.fetchNextPage()}
+        loadingMore={pages.isFetchingNextPage}
+        configColumns={columns}
+        sort={sort}
+        onSort={(key, additive) => setSearch({ sort: formatSort(nextSort(sort, key, additive)) || undefined })}
+        selection={selection}
+        onOpen={(row) => void navigate({ to: "/experiments/$hash", params: { hash: row.hash } })}
+      />
+    </div>
+  );
+}

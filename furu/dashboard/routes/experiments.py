@@ -1,0 +1,249 @@
+"""``/api/experiments``: the table, one experiment's detail, its relationships, logs and files, and the actions on it.
+
+Each route is one library call (the same ``furu ls``, ``furu show``,
+``furu rm``, ``furu invalidate``, ``furu tag`` make) and a conversion to the
+API's shapes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import FileResponse, Response
+from fastapi.sse import EventSourceResponse, ServerSentEvent
+
+from furu.annotations import set_name, set_tags
+from furu.catalog import Catalog, Entry, page
+from furu.dashboard.files import list_dir, open_file, table_preview
+from furu.dashboard.rows import row_of, split_columns
+from furu.dashboard.schemas import (
+    Annotated as AnnotatedResult,
+    Commands,
+    ExperimentDetail,
+    ExperimentPage,
+    FileListing,
+    InvalidateBody,
+    InvalidateResult,
+    LogTail,
+    NameBody,
+    Related,
+    Relationships,
+    Removed,
+    TablePreview,
+    TagsBody,
+)
+from furu.dashboard.service import Service
+from furu.errors import FuruError, FuruNotFound
+from furu.lineage import LineageNode, dependency_tree, dependent_tree
+from furu.query import DEFAULT_SORT, parse_expression
+from furu.refs import resolve_entry
+from furu.report import ArtifactReport, artifact_report, tail
+
+router = APIRouter(prefix="/experiments", tags=["experiments"])
+_HASH_PREFIX = re.compile(r"[0-9a-fA-F]{1,32}")
+LIVE_TAIL_POLL_SECS = 0.5
+
+
+def service(request: Request) -> Service:
+    return request.app.state.service  # type: ignore[no-any-return]
+
+
+ServiceDep = Annotated[Service, Depends(service)]
+
+
+@router.get("", response_model=ExperimentPage)
+def list_experiments(
+    svc: ServiceDep,
+    filter: Annotated[str, Query(description="A `furu ls` filter expression: status=failed class=Train lr>1e-3")] = "",
+    sort: Annotated[str, Query(description="Sort keys, comma-separated; a leading - reverses one: -created,lr")] = DEFAULT_SORT,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    columns: Annotated[str, Query(description="Config fields to return with each row: lr,data.name")] = "",
+    stale: Annotated[bool, Query(description="Mark each row stale or not (imports the classes)")] = False,
+) -> ExperimentPage:
+    expression = parse_expression(filter)
+    chosen = split_columns(columns)
+    with svc.catalog() as catalog:
+        found = page(expression, sort=sort or DEFAULT_SORT, limit=limit, offset=offset, sizes=True, stale=stale, catalog=catalog)
+    return ExperimentPage(
+        total=found.matched, catalog_total=found.total, offset=offset, limit=limit, filter=expression.text,
+        sort=sort or DEFAULT_SORT, items=[row_of(record, chosen) for record in found.records],
+    )
+
+
+@router.get("/{ref}", response_model=ExperimentDetail)
+def experiment(svc: ServiceDep, ref: str) -> ExperimentDetail:
+    with svc.catalog() as catalog:
+        entry = resolve_entry(checked_ref(ref), catalog)
+        report = artifact_report(entry, catalog, log_lines=50)
+        marked = catalog.records([entry], details=True, stale=True)[0]
+    record = report.record
+    return ExperimentDetail(
+        row=row_of(record),
+        report=report,
+        commands=Commands(
+            directory=record.dir, python=report.python,
+            timetravel=f"furu timetravel {record.hash}", show=f"furu show {record.short_hash}",
+        ),
+        stale_reasons=marked.stale_reasons,
+        patch=_patch(report),
+    )
+
+
+def _patch(report: ArtifactReport) -> str | None:
+    """The uncommitted changes it was made with; a problem in the report when they cannot be read."""
+    from furu.time_travel import uncommitted_patch
+
+    git = report.metadata.git if report.metadata is not None else None
+    if git is None or not git.dirty or not git.snapshot_id:
+        return None
+    try:
+        return uncommitted_patch(report.record.dir)
+    except FuruError as error:
+        report.problems.append(f"the uncommitted changes cannot be shown: {error}")
+        return None
+
+
+@router.get("/{ref}/relationships", response_model=Relationships)
+def relationships(svc: ServiceDep, ref: str) -> Relationships:
+    with svc.catalog() as catalog:
+        entry = resolve_entry(checked_ref(ref), catalog)
+        parents = dependency_tree(entry, catalog, max_depth=1).children
+        children = dependent_tree(entry, catalog, max_depth=1).children
+        return Relationships(parents=_related(parents, catalog), children=_related(children, catalog))
+
+
+def _related(nodes: list[LineageNode], catalog: Catalog) -> list[Related]:
+    entries = {node.hash: catalog.entry_at(node.dir) if node.dir else None for node in nodes}
+    present = [entry for entry in entries.values() if entry is not None]
+    rows = {record.hash: row_of(record) for record in catalog.records(present, details=True, sizes=True)}
+    return [Related(row=rows.get(node.hash), fqn=node.fqn, hash=node.hash, edge=node.edge) for node in nodes]
+
+
+def log_path(svc: ServiceDep, ref: str) -> Path:
+    """The artifact's log file (a dependency: a reference that matches nothing is a 404 before any streaming)."""
+    return _entry(svc, ref).record().paths.log
+
+
+LogPath = Annotated[Path, Depends(log_path)]
+
+
+@router.get("/{ref}/logs", response_model=LogTail)
+def logs(path: LogPath, lines: Annotated[int, Query(alias="tail", ge=0, le=100_000)] = 200) -> LogTail:
+    exists = path.is_file()
+    size = path.stat().st_size if exists else 0
+    return LogTail(path=str(path), exists=exists, size=size, lines=tail(path, lines) if exists else [], offset=size)
+
+
+@router.get("/{ref}/logs/stream", response_class=EventSourceResponse)
+async def log_stream(path: LogPath, request: Request, offset: Annotated[int, Query(ge=0)] = 0) -> AsyncIterator[ServerSentEvent]:
+    """New log lines as they are written: event ``line``, its data the line as text (the id: the byte offset after it)."""
+    position, pending = offset, b""
+    while not await request.is_disconnected():
+        try:
+            size = os.path.getsize(path)
+        except OSError:
+            size = 0
+        if size < position:  # rewritten from the start (a new attempt): follow it
+            position, pending = 0, b""
+        if size > position:
+            with open(path, "rb") as handle:
+                handle.seek(position)
+                chunk = handle.read(size - position)
+            position += len(chunk)
+            *complete, pending = (pending + chunk).split(b"\n")
+            for line in complete:
+                yield ServerSentEvent(raw_data=line.decode("utf-8", errors="replace"), event="line", id=str(position - len(pending)))
+        await asyncio.sleep(LIVE_TAIL_POLL_SECS)
+
+
+@router.get("/{ref}/files", response_model=FileListing)
+def files(svc: ServiceDep, ref: str, path: str = "") -> FileListing:
+    record = _entry(svc, ref).record()
+    return list_dir(record.dir, path, _owners(record.dir))
+
+
+@router.get(
+    "/{ref}/files/{path:path}",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}, "application/json": {"schema": TablePreview.model_json_schema()}}}},
+)
+def file(svc: ServiceDep, ref: str, path: str, preview: Literal["table"] | None = None) -> Response:
+    record = _entry(svc, ref).record()
+    opened = open_file(record.dir, path, _owners(record.dir))
+    if preview == "table":
+        return Response(table_preview(opened, path).model_dump_json(), media_type="application/json")
+    os.close(opened.fd)  # FileResponse opens it again by path: the checks above held a moment ago
+    headers = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; img-src 'self'; sandbox"}
+    disposition = "inline" if opened.inline else "attachment"
+    return FileResponse(
+        os.path.realpath(os.path.join(record.dir, path)), media_type=opened.media_type, headers=headers,
+        filename=opened.name, content_disposition_type=disposition,
+    )
+
+
+@router.delete("/{ref}", response_model=Removed)
+def delete(svc: ServiceDep, ref: str, force: bool = False) -> Removed:
+    from furu.removal import remove
+
+    with svc.catalog() as catalog:
+        removal = remove(resolve_entry(checked_ref(ref), catalog), catalog, force=force)
+    return Removed(hash=removal.record.hash, dir=removal.record.dir)
+
+
+@router.post("/{ref}/invalidate", response_model=InvalidateResult)
+def invalidate(svc: ServiceDep, ref: str, body: InvalidateBody) -> InvalidateResult:
+    from furu.invalidate import invalidate as invalidate_entries
+
+    with svc.catalog() as catalog:
+        result = invalidate_entries([resolve_entry(checked_ref(ref), catalog)], cascade=body.cascade, catalog=catalog)
+    return InvalidateResult(
+        invalidated=[record.hash for record in result.invalidated],
+        skipped=[f"{s.record.label}: {s.reason}" for s in [*result.skipped, *result.unchecked]] + result.warnings,
+    )
+
+
+@router.put("/{ref}/tags", response_model=AnnotatedResult)
+def put_tags(svc: ServiceDep, ref: str, body: TagsBody) -> AnnotatedResult:
+    entry = _entry(svc, ref)
+    annotations = set_tags(entry.dir, body.tags)
+    return AnnotatedResult(hash=entry.hash, tags=annotations.tags, name=annotations.name)
+
+
+@router.put("/{ref}/name", response_model=AnnotatedResult)
+def put_name(svc: ServiceDep, ref: str, body: NameBody) -> AnnotatedResult:
+    entry = _entry(svc, ref)
+    annotations = set_name(entry.dir, body.name or None)
+    return AnnotatedResult(hash=entry.hash, tags=annotations.tags, name=annotations.name)
+
+
+def _entry(svc: Service, ref: str) -> Entry:
+    with svc.catalog() as catalog:
+        return resolve_entry(checked_ref(ref), catalog)
+
+
+def checked_ref(ref: str) -> str:
+    """Only a hash or a prefix of one: the API never resolves paths or specs a request names."""
+    if not _HASH_PREFIX.fullmatch(ref):
+        raise FuruNotFound(f"{ref!r} is not a hash or hash prefix (hexadecimal, as `furu ls` shows them).")
+    return ref.lower()
+
+
+def _owners(artifact_dir: str) -> list[str]:
+    """The artifact an alias's files live in (see :func:`furu.migration.files_owner`), if it is one."""
+    from furu.atomic import read_model
+    from furu.layout import ArtifactPaths
+    from furu.metadata import Metadata
+    from furu.migration import files_owner
+
+    try:
+        owner = files_owner(read_model(ArtifactPaths(artifact_dir).metadata, Metadata))
+    except (OSError, FuruError):
+        return []
+    return [owner.root_str] if owner is not None else []

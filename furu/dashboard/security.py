@@ -1,0 +1,108 @@
+"""Who may talk to the dashboard: the checks every request passes before a route sees it.
+
+* The Host header must name this server (loopback names, or the address it
+  is bound to and this machine's names): a page on another site whose DNS
+  name was rebound to 127.0.0.1 is refused.
+* A request from a browser page of another origin (an ``Origin`` header, or
+  ``Sec-Fetch-Site: cross-site``) is refused, so no other site can read or
+  change anything here.
+* Bound to anything but loopback, every request needs the token printed at
+  start: as ``?token=`` once (it is then kept in an HttpOnly cookie), the
+  cookie, or the ``X-Furu-Token`` header. Without it: 401.
+* Mutations (anything but GET and HEAD) are refused with ``--read-only``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import socket
+from collections.abc import Awaitable, Callable
+from urllib.parse import urlsplit
+
+from fastapi import Request, Response
+from fastapi.responses import JSONResponse, RedirectResponse
+
+from furu.dashboard.service import DashboardOptions
+
+TOKEN_COOKIE = "furu_token"
+TOKEN_HEADER = "x-furu-token"
+_SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def allowed_hosts(options: DashboardOptions) -> set[str]:
+    """The host names (without port) a request's Host header may carry."""
+    names = {"127.0.0.1", "localhost", "::1", "[::1]"}
+    if not is_loopback(options.host):
+        names |= {options.host, socket.gethostname(), socket.getfqdn()}
+        if options.host in ("0.0.0.0", "::"):
+            names |= _own_addresses()
+    return {name.lower() for name in names}
+
+
+def _own_addresses() -> set[str]:
+    try:
+        return {str(info[4][0]) for info in socket.getaddrinfo(socket.gethostname(), None)}
+    except OSError:
+        return set()
+
+
+def guard(options: DashboardOptions) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
+    """The middleware that applies the module's rules."""
+    hosts = allowed_hosts(options)
+
+    async def check(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        host = _host_name(request.headers.get("host", ""))
+        if host not in hosts:
+            return _refuse(421, f"Host {host or '(none)'!r} is not this dashboard's; open it at the address it printed.")
+        if _cross_site(request):
+            return _refuse(403, "Requests from another site's page are refused.")
+        if options.token is not None:
+            given = request.query_params.get("token")
+            if given is not None and _same(given, options.token) and request.method in _SAFE_METHODS:
+                kept = RedirectResponse(request.url.remove_query_params("token"), status_code=303)
+                kept.set_cookie(TOKEN_COOKIE, options.token, httponly=True, samesite="strict")
+                return kept
+            presented = request.headers.get(TOKEN_HEADER) or request.cookies.get(TOKEN_COOKIE)
+            if presented is None or not _same(presented, options.token):
+                return _refuse(401, "This dashboard needs its token: open the URL `furu dashboard` printed (it ends in ?token=...).")
+        if request.method not in _SAFE_METHODS and options.read_only:
+            return _refuse(403, "This dashboard is read-only (furu dashboard --read-only): nothing can be changed from it.")
+        return await call_next(request)
+
+    return check
+
+
+def _host_name(header: str) -> str:
+    """``Host: [::1]:8765`` -> ``[::1]``; ``localhost:8765`` -> ``localhost``."""
+    header = header.strip().lower()
+    if header.startswith("["):
+        return header.split("]", 1)[0] + "]"
+    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
+
+
+def _cross_site(request: Request) -> bool:
+    origin = request.headers.get("origin")
+    if origin is not None and origin != "null":
+        parts = urlsplit(origin)
+        return f"{parts.netloc}".lower() != request.headers.get("host", "").lower()
+    if origin == "null":
+        return True  # a sandboxed frame or a file: page
+    return request.headers.get("sec-fetch-site") == "cross-site"
+
+
+def _same(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
+def _refuse(status: int, detail: str) -> Response:
+    return JSONResponse({"detail": detail}, status_code=status)

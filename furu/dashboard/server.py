@@ -1,0 +1,67 @@
+"""``furu dashboard``: start the server, print where it is, open the browser.
+
+Loopback by default. Bound to any other address it makes a token (unless
+given one) and prints the URL that carries it; see :mod:`furu.dashboard.security`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import errno
+import secrets
+import socket
+import threading
+import webbrowser
+from collections.abc import Callable
+
+from furu.dashboard.security import is_loopback
+from furu.dashboard.service import DashboardOptions
+from furu.errors import FuruError
+
+
+class FuruDashboardError(FuruError):
+    """The dashboard cannot start (its port is taken, its address is not this machine's)."""
+
+
+def serve(options: DashboardOptions, *, open_browser: bool = True, say: Callable[[str], None] = print) -> None:
+    import uvicorn
+
+    from furu.dashboard.app import create_app
+
+    if not is_loopback(options.host) and options.token is None:
+        options = dataclasses.replace(options, token=secrets.token_urlsafe(24))
+    settings = None
+    if options.demo:
+        from furu.dashboard.demo import demo_settings
+
+        settings = demo_settings(say)
+    _check_free(options.host, options.port)
+    app = create_app(options, settings)
+    url = page_url(options)
+    if not is_loopback(options.host):
+        say("Anyone who can reach this address and has the token can use it: keep the URL private.")
+    say(f"furu dashboard: {url}" + (" (read-only)" if options.read_only else "") + "  (Ctrl-C stops it)")
+    if open_browser:
+        threading.Timer(0.8, webbrowser.open, args=(url,)).start()
+    uvicorn.run(app, host=options.host, port=options.port, log_level="warning", access_log=False)
+
+
+def page_url(options: DashboardOptions) -> str:
+    host = options.host if options.host not in ("0.0.0.0", "::") else socket.gethostname()
+    host = f"[{host}]" if ":" in host else host
+    token = f"?token={options.token}" if options.token else ""
+    return f"http://{host}:{options.port}/{token}"
+
+
+def _check_free(host: str, port: int) -> None:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise FuruDashboardError(
+                    f"Port {port} on {host} is in use (another furu dashboard?). Pick another with --port, e.g. --port {port + 1}."
+                ) from None
+            raise FuruDashboardError(f"Cannot listen on {host}:{port}: {error.strerror}. Check --host.") from None
