@@ -26,7 +26,7 @@ class FuruDashboardError(FuruError):
 def serve(options: DashboardOptions, *, open_browser: bool = True, say: Callable[[str], None] = print) -> None:
     import uvicorn
 
-    from furu.dashboard.app import create_app
+    from furu.dashboard.app import STATIC_DIR, create_app
 
     if not is_loopback(options.host) and options.token is None:
         options = dataclasses.replace(options, token=secrets.token_urlsafe(24))
@@ -38,6 +38,9 @@ def serve(options: DashboardOptions, *, open_browser: bool = True, say: Callable
     _check_free(options.host, options.port)
     app = create_app(options, settings)
     url = page_url(options)
+    if not (STATIC_DIR / "index.html").is_file():
+        say("The page is not built (node and npm were not found at install): install Node.js 20 or newer, then "
+            "reinstall furu (pip install -e '.[dashboard]'); meanwhile the API answers at /api/docs.")
     if not is_loopback(options.host):
         say("Anyone who can reach this address and has the token can use it: keep the URL private.")
     say(f"furu dashboard: {url}" + (" (read-only)" if options.read_only else "") + "  (Ctrl-C stops it)")
