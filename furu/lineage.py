@@ -185,17 +185,17 @@ def transitive_dependents(entries: list[Entry], catalog: Catalog) -> list[Entry]
 
 
 def class_graph(catalog: Catalog) -> ClassGraph:
-    entries = catalog.entries()
-    catalog.ensure_details(entries)
-    counts: dict[str, int] = defaultdict(int)
-    edges: dict[tuple[str, str], int] = defaultdict(int)
-    for entry in entries:
-        counts[entry.fqn] += 1
-        for target in {fqn for fqn, _edge in _edges(entry).values()}:
-            edges[(entry.fqn, target)] += 1
+    """Counted in the index: each artifact once per class it depends on (two queries, whatever the catalog's size)."""
+    catalog.sync()
+    catalog.ensure_rows(("details",))
+    counts = catalog.execute("SELECT fqn, count(*) FROM artifacts GROUP BY fqn ORDER BY fqn")
+    edges = catalog.execute(
+        "SELECT a.fqn, d.fqn, count(DISTINCT a.id) FROM deps d JOIN artifacts a ON a.id = d.artifact "
+        "GROUP BY a.fqn, d.fqn ORDER BY a.fqn, d.fqn"
+    )
     return ClassGraph(
-        classes=dict(sorted(counts.items())),
-        edges=[ClassEdge(source=s, target=t, artifacts=n) for (s, t), n in sorted(edges.items())],
+        classes={fqn: int(n) for fqn, n in counts},
+        edges=[ClassEdge(source=s, target=t, artifacts=int(n)) for s, t, n in edges],
     )
 
 

@@ -195,10 +195,11 @@ def distinct(field: str, filters: Filters = (), *, limit: int | None = 50, catal
         )
     path = field.removeprefix("config.")
     catalog.ensure_rows({"details"} | needed(expression, ()))
+    joined = bool(expression.filters())  # no filter: the fields rows alone, without a join per row
     rows = catalog.execute(
-        f"SELECT f.kind, f.num, f.text, count(*) FROM fields f JOIN artifacts a ON a.id = f.artifact "
-        f"WHERE f.path = ? AND {where} GROUP BY f.kind, f.num, f.text ORDER BY 4 DESC, 3{top}",
-        [path, *params],
+        f"SELECT f.kind, f.num, f.text, count(*) FROM fields f {'JOIN artifacts a ON a.id = f.artifact ' if joined else ''}"
+        f"WHERE f.path = ? AND {where if joined else '1'} GROUP BY f.kind, f.num, f.text ORDER BY 4 DESC, 3{top}",
+        [path, *(params if joined else [])],
     )
     return [ValueCount(value=_stored_value(kind, num, text), count=count) for kind, num, text, count in rows]
 
@@ -267,10 +268,10 @@ def field_paths(filters: Filters = (), *, catalog: Catalog | None = None) -> lis
     catalog.sync()
     catalog.ensure_rows({"details"} | needed(expression, ()))
     where, params = expression.sql(time.time())
+    join = "JOIN artifacts a ON a.id = f.artifact " if expression.filters() else ""  # everything: the fields index alone
     rows = catalog.execute(
-        f"SELECT f.path, group_concat(DISTINCT f.kind) FROM fields f JOIN artifacts a ON a.id = f.artifact "
-        f"WHERE {where} GROUP BY f.path ORDER BY f.path",
-        params,
+        f"SELECT f.path, group_concat(DISTINCT f.kind) FROM fields f {join}WHERE {where if join else '1'} GROUP BY f.path ORDER BY f.path",
+        params if join else [],
     )
     return [(path, sorted(kinds.split(","))) for path, kinds in rows]
 

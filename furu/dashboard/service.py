@@ -3,18 +3,26 @@
 A :class:`~furu.catalog.Catalog` keeps its entries in memory and is not made
 for two threads at once, while FastAPI runs each request in a thread of its
 pool; so every use goes through :meth:`Service.catalog`, one at a time. A
-request costs milliseconds (the index answers), so queueing is invisible.
+request costs milliseconds (the index answers), so queueing is invisible,
+except behind the few answers that read every artifact (every field's values,
+the class graph): those run on a second catalog of their own
+(:meth:`Service.cached`), so a table page never waits for them. Two catalogs
+share the index on disk as two processes would.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TypeVar, cast
 
 from furu import settings as settings_module
 from furu.catalog import Catalog
+
+T = TypeVar("T")
+MAX_CACHED = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,8 +41,9 @@ class DashboardOptions:
 class Service:
     options: DashboardOptions
     given_settings: settings_module.Settings | None = None
-    _catalog: Catalog | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _catalogs: dict[str, Catalog] = field(default_factory=dict)
+    _locks: dict[str, threading.Lock] = field(default_factory=lambda: {"pages": threading.Lock(), "whole": threading.Lock()})
+    _cached: dict[tuple[object, ...], tuple[tuple[int, int, int], object]] = field(default_factory=dict)
 
     @property
     def settings(self) -> settings_module.Settings:
@@ -44,16 +53,35 @@ class Service:
         return self.given_settings
 
     @contextmanager
-    def catalog(self) -> Iterator[Catalog]:
-        """The catalog, synced with the disk, for one request's use."""
-        with self._lock:
-            if self._catalog is None:
-                self._catalog = Catalog(self.settings)
-            self._catalog.sync()
-            yield self._catalog
+    def catalog(self, use: str = "pages") -> Iterator[Catalog]:
+        """The catalog, synced with the disk, for one request's use (``whole``: the one for answers over everything)."""
+        with self._locks[use]:
+            if use not in self._catalogs:
+                self._catalogs[use] = Catalog(self.settings)
+            catalog = self._catalogs[use]
+            catalog.sync()
+            yield catalog
 
     def signature(self) -> tuple[int, int, int]:
         """Changes whenever an artifact appears, goes or changes on disk (what ``/events`` watches)."""
         with self.catalog() as catalog:
-            row = catalog.execute("SELECT count(*), coalesce(sum(stamp % 1000000007), 0), coalesce(max(stamp), 0) FROM artifacts").fetchone()
-            return int(row[0]), int(row[1]), int(row[2])
+            return _signature(catalog)
+
+    def cached(self, key: tuple[object, ...], compute: Callable[[Catalog], T]) -> T:
+        """``compute(catalog)``, again only once the catalog changed: for answers that read every artifact
+        (the class graph, every field's values), which a page asks for on each visit."""
+        with self.catalog("whole") as catalog:
+            mark = _signature(catalog)
+            hit = self._cached.get(key)
+            if hit is not None and hit[0] == mark:
+                return cast(T, hit[1])
+            value = compute(catalog)
+            self._cached[key] = (mark, value)
+            while len(self._cached) > MAX_CACHED:
+                self._cached.pop(next(iter(self._cached)))
+            return value
+
+
+def _signature(catalog: Catalog) -> tuple[int, int, int]:
+    row = catalog.execute("SELECT count(*), coalesce(sum(stamp % 1000000007), 0), coalesce(max(stamp), 0) FROM artifacts").fetchone()
+    return int(row[0]), int(row[1]), int(row[2])

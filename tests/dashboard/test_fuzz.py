@@ -37,6 +37,6 @@ schema = schemathesis.pytest.from_fixture("api_schema").exclude(path_regex=r".*(
 
 
 @schema.parametrize()
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_request_makes_the_server_fail(case: schemathesis.Case, running: Dashboard) -> None:
     case.call_and_validate(base_url=running.url, checks=[not_a_server_error])

@@ -10,17 +10,18 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response, StreamingResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from furu.annotations import set_name, set_tags
 from furu.catalog import Catalog, Entry, page
-from furu.dashboard.files import list_dir, open_file, table_preview
+from furu.dashboard.files import SANDBOX_POLICY, list_dir, open_file, table_preview
 from furu.dashboard.rows import row_of, split_columns
 from furu.dashboard.schemas import (
     Annotated as AnnotatedResult,
@@ -48,6 +49,8 @@ from furu.report import ArtifactReport, artifact_report, tail
 router = APIRouter(prefix="/experiments", tags=["experiments"])
 _HASH_PREFIX = re.compile(r"[0-9a-fA-F]{1,32}")
 LIVE_TAIL_POLL_SECS = 0.5
+MAX_OFFSET = 2**62
+"""Offsets beyond this are refused as invalid (422), not passed to SQLite's 64-bit integers."""
 
 
 def service(request: Request) -> Service:
@@ -63,7 +66,7 @@ def list_experiments(
     filter: Annotated[str, Query(description="A `furu ls` filter expression: status=failed class=Train lr>1e-3")] = "",
     sort: Annotated[str, Query(description="Sort keys, comma-separated; a leading - reverses one: -created,lr")] = DEFAULT_SORT,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     columns: Annotated[str, Query(description="Config fields to return with each row: lr,data.name")] = "",
     stale: Annotated[bool, Query(description="Mark each row stale or not (imports the classes)")] = False,
 ) -> ExperimentPage:
@@ -142,7 +145,7 @@ def logs(path: LogPath, lines: Annotated[int, Query(alias="tail", ge=0, le=100_0
 
 
 @router.get("/{ref}/logs/stream", response_class=EventSourceResponse)
-async def log_stream(path: LogPath, request: Request, offset: Annotated[int, Query(ge=0)] = 0) -> AsyncIterator[ServerSentEvent]:
+async def log_stream(path: LogPath, request: Request, offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> AsyncIterator[ServerSentEvent]:
     """New log lines as they are written: event ``line``, its data the line as text (the id: the byte offset after it)."""
     position, pending = offset, b""
     while not await request.is_disconnected():
@@ -179,13 +182,21 @@ def file(svc: ServiceDep, ref: str, path: str, preview: Literal["table"] | None 
     opened = open_file(record.dir, path, _owners(record.dir))
     if preview == "table":
         return Response(table_preview(opened, path).model_dump_json(), media_type="application/json")
-    os.close(opened.fd)  # FileResponse opens it again by path: the checks above held a moment ago
-    headers = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; img-src 'self'; sandbox"}
     disposition = "inline" if opened.inline else "attachment"
-    return FileResponse(
-        os.path.realpath(os.path.join(record.dir, path)), media_type=opened.media_type, headers=headers,
-        filename=opened.name, content_disposition_type=disposition,
-    )
+    headers = {
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": SANDBOX_POLICY,
+        "Content-Length": str(opened.size),
+        "Content-Disposition": f"{disposition}; filename*=utf-8''{quote(opened.name)}",
+    }
+    return StreamingResponse(_chunks(opened.fd), media_type=opened.media_type, headers=headers)
+
+
+def _chunks(fd: int) -> Iterator[bytes]:
+    """The file that was checked, through its open descriptor: never opened again by a path that could change meanwhile."""
+    with os.fdopen(fd, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            yield chunk
 
 
 @router.delete("/{ref}", response_model=Removed)

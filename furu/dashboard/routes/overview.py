@@ -12,7 +12,7 @@ from furu.catalog.pages import JOB_STATUSES, field_paths
 from furu.dashboard.routes.experiments import ServiceDep
 from furu.dashboard.rows import row_of
 from furu.dashboard.schemas import Count, Dag, DagEdge, DagNode, FieldInfo, Fields, Stats
-from furu.lineage import class_graph
+from furu.lineage import ClassGraph, class_graph
 from furu.usage import disk_usage
 
 router = APIRouter(tags=["catalog"])
@@ -60,12 +60,14 @@ def dag(
             edges=[DagEdge(source=e.source, target=e.target, count=0) for e in graph.edges],
             source="code", problems=graph.problems,
         )
-    with svc.catalog() as catalog:
-        graph_of_runs = class_graph(catalog)
+
+    def read(catalog: Catalog) -> tuple[ClassGraph, dict[str, dict[str, int]], dict[str, list[str]]]:
         statuses: dict[str, dict[str, int]] = {}
         for (fqn, status), n in _status_by_class(catalog).items():
             statuses.setdefault(fqn, {})[status] = n
-        bases = _recorded_bases(catalog, svc.settings.project_root)
+        return class_graph(catalog), statuses, _recorded_bases(catalog, svc.settings.project_root)
+
+    graph_of_runs, statuses, bases = svc.cached(("dag",), read)
     nodes = [
         DagNode(
             id=fqn, class_name=fqn.rsplit(".", 1)[-1], namespace=fqn.rpartition(".")[0], count=n, by_status=statuses.get(fqn, {}),
@@ -100,7 +102,8 @@ def fields(
 ) -> Fields:
     """Config fields of the matching experiments, with their most frequent values (for autocompletion)."""
     terms = " ".join(part for part in (f"class={cls}" if cls else "", filter) if part)
-    with svc.catalog() as catalog:
+
+    def read(catalog: Catalog) -> list[FieldInfo]:
         found = []
         for path, kinds in field_paths(terms, catalog=catalog):
             if path.rpartition(".")[2] == "__class__":
@@ -110,6 +113,9 @@ def fields(
                 path=path, kinds=kinds, distinct=len(values),
                 values=[Count(value=_written(v.value), count=v.count) for v in values[:FIELD_VALUES]],
             ))
+        return found
+
+    found = svc.cached(("fields", terms), read)
     return Fields(fqn=cls, fields=found)
 
 
