@@ -199,7 +199,8 @@ def _from_state(entry: Entry, internal: str, data: bytes) -> None:
             raised = latest.get("error")
             if raised:
                 message = str(raised.get("message", "")).strip().splitlines()
-                problem = f"{str(raised.get('type', 'error')).rsplit('.', 1)[-1]}: {message[-1] if message else ''}"
+                kind = str(raised.get("type", "error")).rsplit(".", 1)[-1]
+                problem = f"{kind}: {message[-1]}" if message else kind  # KeyboardInterrupt() says nothing more
             elif latest.get("reason"):
                 problem = str(latest["reason"])
     except _BAD as error:

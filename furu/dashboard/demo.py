@@ -6,7 +6,8 @@ a sweep of training runs (two of them fail), evaluations, a preempted run
 that keeps running (and logging, for the live tail) while the server lives.
 Only the queued run is written by hand, as a cluster backend would record a
 job waiting in its queue. The results hold a file of every kind the viewer
-shows: JSON, JSONL, CSV, Markdown, text, an image, and HTML.
+shows: JSON, JSONL, CSV, Markdown, text, an image, HTML, and Parquet when
+pyarrow is installed.
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ class Train(furu.Furu[dict[str, float]]):
             time.sleep(self.seconds_per_epoch)
         with (self.furu_dir / "history.jsonl").open("w") as out:
             out.writelines(json.dumps(row) + "\n" for row in history)
+        _write_parquet(self.furu_dir / "history.parquet", history)
         metrics = {"loss": history[-1]["loss"], "accuracy": round(1 - history[-1]["loss"] / 2, 4)}
         (self.furu_dir / "metrics.json").write_text(json.dumps(metrics, indent=2))
         return metrics
@@ -194,6 +196,16 @@ def _queue(train: Train) -> None:
         user=username(), started_at=utcnow(), reason="submitted to the demo cluster's queue",
     )
     write_state(paths, ArtifactState(fqn=train.furu_fqn(), hash=train.furu_hash, result="incomplete", attempts=[attempt]))
+
+
+def _write_parquet(path: Path, rows: list[dict[str, float]]) -> None:
+    """The same rows as Parquet, when pyarrow is installed (the viewer previews Parquet only then)."""
+    try:
+        import pyarrow as pa  # type: ignore[import-not-found, import-untyped, unused-ignore]
+        import pyarrow.parquet as pq  # type: ignore[import-not-found, import-untyped, unused-ignore]
+    except ImportError:
+        return
+    pq.write_table(pa.Table.from_pylist(rows), path)
 
 
 def _png(width: int, height: int) -> bytes:

@@ -186,6 +186,38 @@ def test_actions_tag_name_invalidate_and_delete(page: Page, screenshots: Path) -
     assert page.request.get(f"/api/experiments/{furu_hash}").status == 404
 
 
+def test_invalidate_with_cascade_reaches_everything_downstream(page: Page) -> None:
+    rows = page.request.get("/api/experiments", params={"filter": "class=Dataset config.name=cifar-tiny"}).json()["items"]
+    page.goto(f"/experiments/{rows[0]['hash']}")
+    page.get_by_test_id("invalidate-button").click()
+    page.get_by_test_id("invalidate-cascade").click()
+    page.get_by_test_id("invalidate-confirm").click()
+    expect(page.get_by_test_id("invalidate-result")).to_be_visible()
+    downstream = page.request.get("/api/experiments", params={"filter": "data.name=cifar-tiny or model.data.name=cifar-tiny"}).json()
+    assert downstream["total"] > 0 and {row["status"] for row in downstream["items"]} <= {"absent"}
+
+
+def test_dark_mode(page: Page, screenshots: Path) -> None:
+    page.goto("/experiments")
+    expect(page.get_by_test_id("experiment-row").first).to_be_visible()
+    page.get_by_test_id("theme-toggle").click()
+    expect(page.locator("html")).to_have_class(re.compile(r"\bdark\b"))
+    page.screenshot(path=screenshots / "experiments-dark.png", full_page=True)
+
+
+def test_off_loopback_the_page_needs_the_printed_url(browser: Browser, tmp_path: Path) -> None:
+    with dashboard(make_project(tmp_path / "proj"), "--demo", "--host", "0.0.0.0") as running:
+        assert running.token is not None
+        context = browser.new_context(base_url=running.url)
+        page = context.new_page()
+        refused = page.goto("/experiments")
+        assert refused is not None and refused.status == 401
+        page.goto(f"/experiments?token={running.token}")  # kept in a cookie, then the page as usual
+        expect(page.get_by_test_id("experiment-row").first).to_be_visible()
+        assert "token" not in page.url
+        context.close()
+
+
 def test_read_only_pages_have_no_actions(browser: Browser, tmp_path: Path) -> None:
     with dashboard(make_project(tmp_path / "proj"), "--demo", "--read-only") as running:
         context = browser.new_context(base_url=running.url)

@@ -25,7 +25,10 @@ def test_the_demo_holds_every_status_every_viewer_and_a_live_log(tmp_path: Path)
         viewers = set()
         for row in api.get("/api/experiments", params={"filter": "status=success", "limit": "1000"}).json()["items"]:
             viewers |= {item["viewer"] for item in api.get(f"/api/experiments/{row['hash']}/files").json()["items"]}
-        assert {"json", "jsonl", "csv", "markdown", "text", "image", "html"} <= viewers
+        assert {"json", "jsonl", "csv", "markdown", "text", "image", "html", "parquet"} <= viewers
+        train = api.get("/api/experiments", params={"filter": "class=Train status=success", "limit": "1"}).json()["items"][0]
+        table = api.get(f"/api/experiments/{train['hash']}/files/history.parquet", params={"preview": "table"}).json()
+        assert table["columns"] == ["epoch", "loss"] and table["total_rows"] == 5 and table["rows"][0][0] == 1
         live = api.get("/api/experiments", params={"filter": "status=running"}).json()["items"][0]["hash"]
         start = api.get(f"/api/experiments/{live}/logs").json()["offset"]
         with httpx.stream("GET", f"{running.url}/api/experiments/{live}/logs/stream", params={"offset": start}, timeout=10) as tail:
