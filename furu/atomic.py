@@ -18,6 +18,7 @@ from __future__ import annotations
 import errno
 import os
 import secrets
+import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -104,11 +105,28 @@ def write_model(path: Path, model: BaseModel, *, fsync: bool = True, indent: int
     write_bytes_atomic(path, model.model_dump_json(indent=indent).encode("utf-8") + b"\n", fsync=fsync)
 
 
+_READ_CHUNK = 1 << 16
+
+
+def read_regular(path: str | Path) -> bytes:
+    """A regular file's bytes. A FIFO or device planted in its place is an OSError, never a read that blocks forever."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file (a FIFO, a device or a directory)", str(path))
+        chunks = []
+        while chunk := os.read(fd, _READ_CHUNK):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def read_model(path: Path, model_type: type[ModelT]) -> ModelT:
     """Read a model written by :func:`write_model`; FileNotFoundError when absent."""
     from pydantic import ValidationError  # loaded with model_type already; not by a command that reads no model
 
-    data = path.read_bytes()
+    data = read_regular(path)
     try:
         return model_type.model_validate_json(data)
     except ValidationError as error:

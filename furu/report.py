@@ -9,9 +9,10 @@ class's module file differs from the one it was made with.
 from __future__ import annotations
 
 import difflib
+import errno
 import io
 import os
-from collections import deque
+import stat
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -173,15 +174,40 @@ def list_files(root: Path, limit: int = MAX_FILES) -> tuple[list[FileInfo], int]
     return found[:limit], max(0, len(found) - limit)
 
 
+MAX_TAIL_BYTES = 4 << 20
+"""A tail reads at most this much from the end of a log: one of gigabytes costs what its last lines do."""
+MAX_LINE_CHARS = 10_000
+"""A longer line (a progress bar that never printed a newline) is cut, and says so."""
+
+
 def tail(path: Path, lines: int) -> list[str]:
-    """The last ``lines`` lines of a text file (all of them for 0); [] when it does not exist."""
+    """The last ``lines`` lines of a log (all of them for 0); [] when it does not exist.
+
+    Read from the end, never through a symlink planted at its name, and never
+    blocking on a FIFO in its place (either is an OSError for the caller to report).
+    """
+    if os.path.islink(path.parent):
+        raise OSError(errno.ELOOP, f"{path.parent.name}/ is a symlink, not furu's own directory", str(path))
     try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            if lines <= 0:
-                return handle.read().splitlines()
-            return list(deque((line.rstrip("\n") for line in handle), maxlen=lines))
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
     except (FileNotFoundError, NotADirectoryError):
         return []
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        start = 0 if lines <= 0 else max(0, info.st_size - MAX_TAIL_BYTES)
+        handle.seek(start)
+        text = handle.read().decode("utf-8", errors="replace")
+    found = text.splitlines()
+    if start > 0 and found:
+        found = found[1:]  # the first one began before the part read
+    return [cut_line(line) for line in (found if lines <= 0 else found[-lines:])]
+
+
+def cut_line(line: str) -> str:
+    """A line no longer than :data:`MAX_LINE_CHARS`, saying how much was cut."""
+    return line if len(line) <= MAX_LINE_CHARS else f"{line[:MAX_LINE_CHARS]}… ({len(line) - MAX_LINE_CHARS} more characters)"
 
 
 def _python_from_config_record(path: Path, report: ArtifactReport) -> str | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,7 +93,13 @@ def _graph_of(modules: dict[str, ast.Module], graph: SourceGraph) -> SourceGraph
     return graph
 
 
+_DOTTED = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
+
+
 def _modules(root: Path, package: str | None, problems: list[str]) -> list[tuple[str, ast.Module]]:
+    if package is not None and not _DOTTED.fullmatch(package):
+        problems.append(f"{package!r} is not a package name (dotted, like mypkg.models)")
+        return []
     tops = [root / Path(*package.split("."))] if package else [
         child for child in sorted(root.iterdir()) if child.is_dir() and child.name not in _SKIPPED_DIRS
         and not child.name.startswith(".") and (child / "__init__.py").is_file()

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from furu.atomic import TEMP_MARKER
+from furu.atomic import TEMP_MARKER, read_regular
 from furu.catalog.entry import NO_STAMP, Details, Entry, Shard
 from furu.layout import CONFIG_FILE, INTERNAL_DIR, METADATA_FILE, STATE_FILE, SUCCESS_FILE
 
@@ -40,7 +40,6 @@ _parse_json: Callable[[bytes], Any] = _first_parse
 
 
 ANNOTATIONS_FILE = "annotations.json"
-_READ_CHUNK = 1 << 16
 _BAD = (ValueError, KeyError, TypeError, IndexError, AttributeError)
 _ATTEMPT_STATUSES = frozenset({"success", "failed", "running", "crashed", "preempted", "queued", "lost"})
 
@@ -356,19 +355,9 @@ def is_hidden(name: str) -> bool:
 def _read_bytes(path: str) -> bytes | None:
     """The file's bytes; None when it does not exist. Any other OSError (a directory, no permission) is raised."""
     try:
-        fd = os.open(path, os.O_RDONLY)
+        return read_regular(path)  # a FIFO in its place is an error, not a scan that hangs
     except (FileNotFoundError, NotADirectoryError):
         return None
-    try:
-        data = os.read(fd, _READ_CHUNK)
-        if len(data) < _READ_CHUNK:
-            return data
-        chunks = [data]
-        while chunk := os.read(fd, _READ_CHUNK):
-            chunks.append(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
 
 
 _fromiso = datetime.fromisoformat

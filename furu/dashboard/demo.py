@@ -25,6 +25,8 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
+import pygit2
+
 import furu
 from furu import settings as settings_module
 from furu.annotations import add_tags, set_name
@@ -120,7 +122,8 @@ def demo_settings(say: Callable[[str], None] = print) -> settings_module.Setting
     """Make the demo data root (in a new temporary directory, its own project) and point this process's furu at it."""
     root = Path(tempfile.mkdtemp(prefix="furu-demo-"))
     (root / "pyproject.toml").write_text('[project]\nname = "furu-demo"\nversion = "0"\n')
-    os.chdir(root)  # its own project: the demo's runs never snapshot the git repository it was started in
+    pygit2.init_repository(str(root))  # its own repository: the runs' snapshots go there, never into one it sits in
+    os.chdir(root)
     os.environ["FURU_PATH"] = str(root / "furu-data")
     os.environ["FURU_ARTIFACTS_PATH"] = str(root / "furu-data" / "artifacts")
     settings_module.clear_settings_cache()

@@ -72,58 +72,107 @@ def check_relative(path: str) -> PurePosixPath:
 def resolve_inside(root: str, path: str, owners: list[str]) -> str:
     """The real path ``path`` leads to, if it stays inside ``root`` or an alias's owner; else refused."""
     relative = check_relative(path)
-    real = os.path.realpath(os.path.join(root, *relative.parts))
-    allowed = [os.path.realpath(root), *(os.path.realpath(owner) for owner in owners)]
-    if not any(real == base or real.startswith(base + os.sep) for base in allowed):
+    try:
+        real = os.path.realpath(os.path.join(root, *relative.parts))
+    except OSError as error:  # a part of it changed while it was being resolved
+        raise FuruFileRefused(f"{path!r} cannot be resolved now ({error.strerror}); try again.") from None
+    if not _inside(real, _bases(root, owners)):
         raise FuruFileRefused(f"{path!r} leads outside the artifact (through a symlink); it is not served.")
     if not os.path.lexists(real):
         raise FuruNotFound(f"The artifact has no file {path!r}.")
     return real
 
 
-def open_file(root: str, path: str, owners: list[str]) -> OpenedFile:
-    """Open a regular file for serving, checked as the module docstring says (the caller closes ``fd``)."""
-    real = resolve_inside(root, path, owners)
+def open_inside(root: str, path: str, owners: list[str], *, directory: bool = False) -> int:
+    """A descriptor of what ``path`` leads to, checked after opening to be inside the artifact.
+
+    A path judged by name can be swapped for a symlink before it is opened; the
+    descriptor cannot: the kernel says where the opened file really is
+    (``/proc/self/fd``), and that is what is checked. Never blocks on a FIFO.
+    """
+    real = resolve_inside(root, path, owners) if path.strip("/") else os.path.realpath(root)
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | (os.O_DIRECTORY if directory else 0)
     try:
-        fd = os.open(real, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        fd = os.open(real, flags)
     except OSError as error:
         raise FuruFileRefused(f"{path!r} cannot be opened: {error.strerror}.") from None
-    info = os.fstat(fd)
-    if not stat.S_ISREG(info.st_mode):
+    try:
+        info = os.fstat(fd)
+        wanted = stat.S_ISDIR if directory else stat.S_ISREG
+        if not wanted(info.st_mode):
+            raise FuruFileRefused(f"{path!r} is not a {'directory' if directory else 'regular file'}; it is not served.")
+        if not _inside(_opened_path(fd), _bases(root, owners)):
+            raise FuruFileRefused(f"{path!r} led outside the artifact while it was opened; it is not served.")
+    except BaseException:
         os.close(fd)
-        raise FuruFileRefused(f"{path!r} is not a regular file; only files are served.")
-    if info.st_size > MAX_SERVED_BYTES:
+        raise
+    return fd
+
+
+def open_file(root: str, path: str, owners: list[str]) -> OpenedFile:
+    """Open a regular file for serving, checked as the module docstring says (the caller closes ``fd``)."""
+    fd = open_inside(root, path, owners)
+    size = os.fstat(fd).st_size
+    if size > MAX_SERVED_BYTES:
         os.close(fd)
         raise FuruFileRefused(
-            f"{path!r} is {info.st_size} bytes, more than the {MAX_SERVED_BYTES // (1024 * 1024)} MiB the dashboard serves; "
+            f"{path!r} is {size} bytes, more than the {MAX_SERVED_BYTES // (1024 * 1024)} MiB the dashboard serves; "
             "read it from the artifact directory."
         )
-    media_type = mimetypes.guess_type(real)[0] or "application/octet-stream"
-    if viewer_of(real) in ("jsonl", "text", "markdown"):
+    name = os.path.basename(path.rstrip("/"))
+    media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if viewer_of(name) in ("jsonl", "text", "markdown"):
         media_type = "text/plain"
-    return OpenedFile(fd, info.st_size, media_type, media_type in _INLINE_TYPES, os.path.basename(path))
+    return OpenedFile(fd, size, media_type, media_type in _INLINE_TYPES, name)
 
 
 def list_dir(root: str, path: str, owners: list[str]) -> FileListing:
-    """The entries of one directory of the artifact (``""``: its top), directories first."""
-    directory = resolve_inside(root, path, owners) if path.strip("/") else os.path.realpath(root)
-    if not os.path.isdir(directory):
-        raise FuruFileRefused(f"{path!r} is not a directory of the artifact.")
+    """The entries of one directory of the artifact (``""``: its top), directories first.
+
+    A symlink is listed as one, without its target's size or time: what it
+    leads to is judged only when it is opened.
+    """
+    fd = open_inside(root, path, owners, directory=True)
     prefix = f"{path.strip('/')}/" if path.strip("/") else ""
     items: list[FileItem] = []
-    with os.scandir(directory) as found:
-        entries = sorted(found, key=lambda e: (not e.is_dir(follow_symlinks=True), e.name))
-    for item in entries[:MAX_LISTED]:
-        info = item.stat(follow_symlinks=True) if os.path.exists(item.path) else item.stat(follow_symlinks=False)
-        is_dir = stat.S_ISDIR(info.st_mode)
-        items.append(FileItem(
-            path=prefix + item.name,
-            kind="symlink" if item.is_symlink() and not is_dir and not stat.S_ISREG(info.st_mode) else ("dir" if is_dir else "file"),
-            size=None if is_dir else info.st_size,
-            modified=datetime.fromtimestamp(info.st_mtime, UTC),
-            viewer="dir" if is_dir else viewer_of(item.name),  # type: ignore[arg-type]
-        ))
+    try:
+        with os.scandir(fd) as found:
+            entries = sorted(found, key=lambda e: (not e.is_dir(follow_symlinks=False), e.name))
+        for item in entries[:MAX_LISTED]:
+            info = item.stat(follow_symlinks=False)
+            kind = "dir" if stat.S_ISDIR(info.st_mode) else "symlink" if stat.S_ISLNK(info.st_mode) else "file"
+            regular = stat.S_ISREG(info.st_mode)
+            items.append(FileItem(
+                path=prefix + item.name,
+                kind=kind,  # type: ignore[arg-type]
+                size=info.st_size if regular else None,
+                modified=datetime.fromtimestamp(info.st_mtime, UTC) if kind != "symlink" else None,
+                viewer="dir" if kind == "dir" else viewer_of(item.name),  # type: ignore[arg-type]
+            ))
+    finally:
+        os.close(fd)
     return FileListing(path=path.strip("/"), items=items, truncated=len(entries) > MAX_LISTED)
+
+
+def _bases(root: str, owners: list[str]) -> list[str]:
+    return [os.path.realpath(root), *(os.path.realpath(owner) for owner in owners)]
+
+
+def _inside(real: str, bases: list[str]) -> bool:
+    return any(real == base or real.startswith(base + os.sep) for base in bases)
+
+
+def _opened_path(fd: int) -> str:
+    """Where an open descriptor's file is (Linux: /proc; macOS: F_GETPATH)."""
+    try:
+        return os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        import fcntl
+
+        getpath = getattr(fcntl, "F_GETPATH", None)
+        if getpath is None:
+            raise FuruFileRefused("This system cannot say where an open file is, so the dashboard serves no files.") from None
+        return bytes(fcntl.fcntl(fd, getpath, bytes(1024))).split(b"\0", 1)[0].decode()
 
 
 def table_preview(opened: OpenedFile, name: str) -> TablePreview:
@@ -131,16 +180,21 @@ def table_preview(opened: OpenedFile, name: str) -> TablePreview:
     with os.fdopen(opened.fd, "rb") as handle:
         if viewer_of(name) == "parquet":
             return _parquet_preview(handle)
+        if viewer_of(name) != "csv":
+            raise FuruFileRefused(f"{name!r} is not a CSV or Parquet file; only those are previewed as a table.")
         text = io.TextIOWrapper(handle, encoding="utf-8", errors="replace", newline="")
         reader = csv.reader(text, delimiter="\t" if name.lower().endswith(".tsv") else ",")
-        header = next(reader, [])
         rows: list[list[object]] = []
         more = False
-        for row in reader:
-            if len(rows) == MAX_PREVIEW_ROWS:
-                more = True
-                break
-            rows.append(list(row))
+        try:
+            header = next(reader, [])
+            for row in reader:
+                if len(rows) == MAX_PREVIEW_ROWS:
+                    more = True
+                    break
+                rows.append(list(row))
+        except csv.Error as error:
+            raise FuruFileRefused(f"{name!r} cannot be previewed as a table: {error}; download it instead.") from None
         return TablePreview(columns=header, rows=rows, total_rows=None if more else len(rows), truncated=more)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import re
 import socket
 from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
@@ -25,7 +26,8 @@ from fastapi.responses import JSONResponse, RedirectResponse
 
 from furu.dashboard.service import DashboardOptions
 
-TOKEN_COOKIE = "furu_token"
+TOKEN_COOKIE = "furu_token_{port}"
+"""One cookie per port: cookies ignore ports, and two dashboards on one host must not get each other's token."""
 TOKEN_HEADER = "x-furu-token"
 _SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -40,39 +42,44 @@ def is_loopback(host: str) -> bool:
 
 
 def allowed_hosts(options: DashboardOptions) -> set[str]:
-    """The host names (without port) a request's Host header may carry."""
-    names = {"127.0.0.1", "localhost", "::1", "[::1]"}
+    """The host names (without port) a request's Host header may carry, besides IP addresses (see :func:`host_allowed`)."""
+    names = {"127.0.0.1", "localhost", "[::1]"}
     if not is_loopback(options.host):
         names |= {options.host, socket.gethostname(), socket.getfqdn()}
-        if options.host in ("0.0.0.0", "::"):
-            names |= _own_addresses()
     return {name.lower() for name in names}
 
 
-def _own_addresses() -> set[str]:
+def host_allowed(host: str, names: set[str], options: DashboardOptions) -> bool:
+    """A name it knows; or, bound beyond loopback, any IP address (a rebound DNS name is never one)."""
+    if host in names:
+        return True
+    if is_loopback(options.host):
+        return False
     try:
-        return {str(info[4][0]) for info in socket.getaddrinfo(socket.gethostname(), None)}
-    except OSError:
-        return set()
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 def guard(options: DashboardOptions) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
     """The middleware that applies the module's rules."""
     hosts = allowed_hosts(options)
+    cookie = TOKEN_COOKIE.format(port=options.port)
 
     async def check(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         host = _host_name(request.headers.get("host", ""))
-        if host not in hosts:
-            return _refuse(421, f"Host {host or '(none)'!r} is not this dashboard's; open it at the address it printed.")
+        if host is None or not host_allowed(host, hosts, options):
+            return _refuse(421, f"Host {request.headers.get('host', '(none)')!r} is not this dashboard's; open it at the address it printed.")
         if _cross_site(request):
             return _refuse(403, "Requests from another site's page are refused.")
         if options.token is not None:
             given = request.query_params.get("token")
             if given is not None and _same(given, options.token) and request.method in _SAFE_METHODS:
                 kept = RedirectResponse(request.url.remove_query_params("token"), status_code=303)
-                kept.set_cookie(TOKEN_COOKIE, options.token, httponly=True, samesite="strict")
+                kept.set_cookie(cookie, options.token, httponly=True, samesite="strict")
                 return kept
-            presented = request.headers.get(TOKEN_HEADER) or request.cookies.get(TOKEN_COOKIE)
+            presented = request.headers.get(TOKEN_HEADER) or request.cookies.get(cookie)
             if presented is None or not _same(presented, options.token):
                 return _refuse(401, "This dashboard needs its token: open the URL `furu dashboard` printed (it ends in ?token=...).")
         if request.method not in _SAFE_METHODS and options.read_only:
@@ -82,19 +89,20 @@ def guard(options: DashboardOptions) -> Callable[[Request, Callable[[Request], A
     return check
 
 
-def _host_name(header: str) -> str:
-    """``Host: [::1]:8765`` -> ``[::1]``; ``localhost:8765`` -> ``localhost``."""
-    header = header.strip().lower()
-    if header.startswith("["):
-        return header.split("]", 1)[0] + "]"
-    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
+_HOST_HEADER = re.compile(r"(\[[0-9a-f:.]+\]|[a-z0-9._-]+)(:[0-9]{1,5})?")
+
+
+def _host_name(header: str) -> str | None:
+    """``Host: [::1]:8765`` -> ``[::1]``; ``localhost:8765`` -> ``localhost``; anything else malformed -> None."""
+    found = _HOST_HEADER.fullmatch(header.strip().lower())
+    return found.group(1) if found else None
 
 
 def _cross_site(request: Request) -> bool:
     origin = request.headers.get("origin")
     if origin is not None and origin != "null":
         parts = urlsplit(origin)
-        return f"{parts.netloc}".lower() != request.headers.get("host", "").lower()
+        return parts.scheme != "http" or parts.netloc.lower() != request.headers.get("host", "").lower()
     if origin == "null":
         return True  # a sandboxed frame or a file: page
     return request.headers.get("sec-fetch-site") == "cross-site"

@@ -30,12 +30,12 @@ def serve(options: DashboardOptions, *, open_browser: bool = True, say: Callable
 
     if not is_loopback(options.host) and options.token is None:
         options = dataclasses.replace(options, token=secrets.token_urlsafe(24))
+    _check_free(options.host, options.port)  # before a demo is built for nothing
     settings = None
     if options.demo:
         from furu.dashboard.demo import demo_settings
 
         settings = demo_settings(say)
-    _check_free(options.host, options.port)
     app = create_app(options, settings)
     url = page_url(options)
     if not (STATIC_DIR / "index.html").is_file():

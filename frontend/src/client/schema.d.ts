@@ -134,7 +134,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Logs */
+        /**
+         * Logs
+         * @description The log's last lines (read from its end, never through a link planted in its place).
+         */
         get: operations["logs_api_experiments__ref__logs_get"];
         put?: never;
         post?: never;
@@ -154,6 +157,9 @@ export interface paths {
         /**
          * Log Stream
          * @description New log lines as they are written: event ``line``, its data the line as text (the id: the byte offset after it).
+         *
+         *     The log is opened once it exists, checked like any served file, and read
+         *     through that descriptor, in a worker thread, a bounded chunk at a time.
          */
         get: operations["log_stream_api_experiments__ref__logs_stream_get"];
         put?: never;

@@ -21,7 +21,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from furu.annotations import set_name, set_tags
 from furu.catalog import Catalog, Entry, page
-from furu.dashboard.files import SANDBOX_POLICY, list_dir, open_file, table_preview
+from furu.dashboard.files import SANDBOX_POLICY, FuruFileRefused, list_dir, open_file, open_inside, table_preview
 from furu.dashboard.rows import row_of, split_columns
 from furu.dashboard.schemas import (
     Annotated as AnnotatedResult,
@@ -44,7 +44,8 @@ from furu.errors import FuruError, FuruNotFound
 from furu.lineage import LineageNode, dependency_tree, dependent_tree
 from furu.query import DEFAULT_SORT, parse_expression
 from furu.refs import resolve_entry
-from furu.report import ArtifactReport, artifact_report, tail
+from furu.layout import INTERNAL_DIR, LOG_FILE
+from furu.report import ArtifactReport, artifact_report, cut_line, tail
 
 router = APIRouter(prefix="/experiments", tags=["experiments"])
 _HASH_PREFIX = re.compile(r"[0-9a-fA-F]{1,32}")
@@ -135,41 +136,70 @@ def log_path(svc: ServiceDep, ref: str) -> Path:
 
 
 LogPath = Annotated[Path, Depends(log_path)]
+LOG = f"{INTERNAL_DIR}/{LOG_FILE}"
+MAX_STREAM_CHUNK = 256 * 1024
+"""At most this much of a log is read per poll: a burst of output is sent over several, never read at once."""
 
 
 @router.get("/{ref}/logs", response_model=LogTail)
-def logs(path: LogPath, lines: Annotated[int, Query(alias="tail", ge=0, le=100_000)] = 200) -> LogTail:
-    exists = path.is_file()
-    size = path.stat().st_size if exists else 0
-    return LogTail(path=str(path), exists=exists, size=size, lines=tail(path, lines) if exists else [], offset=size)
+def logs(path: LogPath, lines: Annotated[int, Query(alias="tail", ge=1, le=100_000)] = 200) -> LogTail:
+    """The log's last lines (read from its end, never through a link planted in its place)."""
+    try:
+        found = tail(path, lines)
+    except OSError as error:
+        raise FuruFileRefused(f"The log {path} cannot be read: {error.strerror}.") from None
+    size = path.stat().st_size if found or path.is_file() else 0
+    return LogTail(path=str(path), exists=path.is_file(), size=size, lines=found, offset=size)
 
 
 @router.get("/{ref}/logs/stream", response_class=EventSourceResponse)
 async def log_stream(path: LogPath, request: Request, offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> AsyncIterator[ServerSentEvent]:
-    """New log lines as they are written: event ``line``, its data the line as text (the id: the byte offset after it)."""
+    """New log lines as they are written: event ``line``, its data the line as text (the id: the byte offset after it).
+
+    The log is opened once it exists, checked like any served file, and read
+    through that descriptor, in a worker thread, a bounded chunk at a time.
+    """
+    root = str(path.parent.parent)
+    fd: int | None = None
     position, pending = offset, b""
-    while not await request.is_disconnected():
-        try:
-            size = os.path.getsize(path)
-        except OSError:
-            size = 0
-        if size < position:  # rewritten from the start (a new attempt): follow it
-            position, pending = 0, b""
-        if size > position:
-            with open(path, "rb") as handle:
-                handle.seek(position)
-                chunk = handle.read(size - position)
-            position += len(chunk)
+    try:
+        while not await request.is_disconnected():
+            if fd is None:
+                try:
+                    fd = open_inside(root, LOG, [])
+                except FuruNotFound:
+                    await asyncio.sleep(LIVE_TAIL_POLL_SECS)
+                    continue
+            chunk, position, restarted = await asyncio.to_thread(_read_from, fd, position)
+            if restarted:
+                pending = b""
             *complete, pending = (pending + chunk).split(b"\n")
             for line in complete:
-                yield ServerSentEvent(raw_data=line.decode("utf-8", errors="replace"), event="line", id=str(position - len(pending)))
-        await asyncio.sleep(LIVE_TAIL_POLL_SECS)
+                text = cut_line(line.decode("utf-8", errors="replace"))
+                yield ServerSentEvent(raw_data=text, event="line", id=str(position - len(pending)))
+            if len(pending) > MAX_STREAM_CHUNK:  # a line that never ends: sent cut, the rest dropped
+                yield ServerSentEvent(raw_data=cut_line(pending.decode("utf-8", errors="replace")), event="line", id=str(position))
+                pending = b""
+            if len(chunk) < MAX_STREAM_CHUNK:
+                await asyncio.sleep(LIVE_TAIL_POLL_SECS)
+    finally:
+        if fd is not None:
+            os.close(fd)
+
+
+def _read_from(fd: int, position: int) -> tuple[bytes, int, bool]:
+    """What the log holds after ``position``, where that ends, and whether it was rewritten shorter (then from its start)."""
+    size = os.fstat(fd).st_size
+    restarted = size < position
+    position = 0 if restarted else position
+    chunk = os.pread(fd, min(MAX_STREAM_CHUNK, size - position), position) if size > position else b""
+    return chunk, position + len(chunk), restarted
 
 
 @router.get("/{ref}/files", response_model=FileListing)
 def files(svc: ServiceDep, ref: str, path: str = "") -> FileListing:
     record = _entry(svc, ref).record()
-    return list_dir(record.dir, path, _owners(record.dir))
+    return list_dir(record.dir, path, _owners(record.dir, svc))
 
 
 @router.get(
@@ -179,7 +209,7 @@ def files(svc: ServiceDep, ref: str, path: str = "") -> FileListing:
 )
 def file(svc: ServiceDep, ref: str, path: str, preview: Literal["table"] | None = None) -> Response:
     record = _entry(svc, ref).record()
-    opened = open_file(record.dir, path, _owners(record.dir))
+    opened = open_file(record.dir, path, _owners(record.dir, svc))
     if preview == "table":
         return Response(table_preview(opened, path).model_dump_json(), media_type="application/json")
     disposition = "inline" if opened.inline else "attachment"
@@ -189,14 +219,19 @@ def file(svc: ServiceDep, ref: str, path: str, preview: Literal["table"] | None 
         "Content-Length": str(opened.size),
         "Content-Disposition": f"{disposition}; filename*=utf-8''{quote(opened.name)}",
     }
-    return StreamingResponse(_chunks(opened.fd), media_type=opened.media_type, headers=headers)
+    return StreamingResponse(_chunks(opened.fd, opened.size), media_type=opened.media_type, headers=headers)
 
 
-def _chunks(fd: int) -> Iterator[bytes]:
-    """The file that was checked, through its open descriptor: never opened again by a path that could change meanwhile."""
+def _chunks(fd: int, size: int) -> Iterator[bytes]:
+    """The file that was checked, through its open descriptor (never opened again by a path that could change
+    meanwhile): no more than the size announced, though it grows as it is sent. One that shrinks ends the
+    response short, so the client sees an incomplete download rather than bytes that were never there."""
     with os.fdopen(fd, "rb") as handle:
-        while chunk := handle.read(1 << 20):
+        left = size
+        while left > 0 and (chunk := handle.read(min(1 << 20, left))):
+            left -= len(chunk)
             yield chunk
+
 
 
 @router.delete("/{ref}", response_model=Removed)
@@ -246,10 +281,14 @@ def checked_ref(ref: str) -> str:
     return ref.lower()
 
 
-def _owners(artifact_dir: str) -> list[str]:
-    """The artifact an alias's files live in (see :func:`furu.migration.files_owner`), if it is one."""
+def _owners(artifact_dir: str, svc: Service) -> list[str]:
+    """The artifact an alias's files live in (see :func:`furu.migration.files_owner`), if it is one.
+
+    Only an artifact directory under this dashboard's roots counts: a metadata.json
+    claiming to be an alias of ``/etc`` widens nothing.
+    """
     from furu.atomic import read_model
-    from furu.layout import ArtifactPaths
+    from furu.layout import ArtifactPaths, data_dir
     from furu.metadata import Metadata
     from furu.migration import files_owner
 
@@ -257,4 +296,8 @@ def _owners(artifact_dir: str) -> list[str]:
         owner = files_owner(read_model(ArtifactPaths(artifact_dir).metadata, Metadata))
     except (OSError, FuruError):
         return []
-    return [owner.root_str] if owner is not None else []
+    if owner is None or not owner.internal.is_dir():
+        return []
+    real = os.path.realpath(owner.root_str)
+    roots = [os.path.realpath(data_dir(svc.settings.data_root)), os.path.realpath(svc.settings.artifacts_root)]
+    return [owner.root_str] if any(real.startswith(root + os.sep) for root in roots) else []
