@@ -213,7 +213,7 @@ def test_a_failing_load_names_the_artifact(lab: Path) -> None:
     ("damage", "expected"),
     [
         ("internal_is_a_file", "a file where a directory belongs. To fix: `furu show"),
-        ("state_is_a_directory", "Is a directory. To fix: `furu show"),
+        ("state_is_a_directory", "not a regular file (a FIFO, a device or a directory). To fix: `furu show"),
     ],
 )
 def test_load_or_create_on_a_damaged_artifact_says_which_file_and_what_to_do(lab: Path, damage: str, expected: str) -> None:

@@ -111,6 +111,8 @@ def open_inside(root: str, path: str, owners: list[str], *, directory: bool = Fa
 
 def open_file(root: str, path: str, owners: list[str]) -> OpenedFile:
     """Open a regular file for serving, checked as the module docstring says (the caller closes ``fd``)."""
+    if path.endswith("/"):
+        raise FuruFileRefused(f"{path!r} names a directory (it ends in /); list it with ?path= instead.")
     fd = open_inside(root, path, owners)
     size = os.fstat(fd).st_size
     if size > MAX_SERVED_BYTES:

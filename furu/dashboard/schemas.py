@@ -9,7 +9,7 @@ class graph, file listings and file previews.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -123,14 +123,16 @@ class TablePreview(BaseModel):
 
 
 class TagsBody(BaseModel):
-    tags: list[str]
+    tags: list[Annotated[str, Field(max_length=200)]] = Field(max_length=200)
 
 
 class NameBody(BaseModel):
-    name: str | None
+    name: str | None = Field(max_length=500)
 
 
-class Annotated(BaseModel):
+class Marks(BaseModel):
+    """An artifact's tags and name after a change."""
+
     hash: str
     tags: list[str]
     name: str | None

@@ -10,6 +10,7 @@
   start: as ``?token=`` once (it is then kept in an HttpOnly cookie), the
   cookie, or the ``X-Furu-Token`` header. Without it: 401.
 * Mutations (anything but GET and HEAD) are refused with ``--read-only``.
+* No other page may frame it (``X-Frame-Options``, ``frame-ancestors``).
 """
 
 from __future__ import annotations
@@ -84,7 +85,10 @@ def guard(options: DashboardOptions) -> Callable[[Request, Callable[[Request], A
                 return _refuse(401, "This dashboard needs its token: open the URL `furu dashboard` printed (it ends in ?token=...).")
         if request.method not in _SAFE_METHODS and options.read_only:
             return _refuse(403, "This dashboard is read-only (furu dashboard --read-only): nothing can be changed from it.")
-        return await call_next(request)
+        response = await call_next(request)
+        response.headers.setdefault("X-Frame-Options", "DENY")  # no other page frames it (clickjacking)
+        response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+        return response
 
     return check
 

@@ -296,15 +296,6 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** Annotated */
-        Annotated: {
-            /** Hash */
-            hash: string;
-            /** Name */
-            name: string | null;
-            /** Tags */
-            tags: string[];
-        };
         /**
          * ArtifactRecord
          * @description One artifact directory as the catalog sees it.
@@ -1090,6 +1081,18 @@ export interface components {
             path: string;
             /** Size */
             size: number;
+        };
+        /**
+         * Marks
+         * @description An artifact's tags and name after a change.
+         */
+        Marks: {
+            /** Hash */
+            hash: string;
+            /** Name */
+            name: string | null;
+            /** Tags */
+            tags: string[];
         };
         /**
          * Metadata
@@ -1979,7 +1982,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Annotated"];
+                    "application/json": components["schemas"]["Marks"];
                 };
             };
             /** @description Bad Request */
@@ -2099,7 +2102,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Annotated"];
+                    "application/json": components["schemas"]["Marks"];
                 };
             };
             /** @description Bad Request */

@@ -24,7 +24,6 @@ from furu.catalog import Catalog, Entry, page
 from furu.dashboard.files import SANDBOX_POLICY, FuruFileRefused, list_dir, open_file, open_inside, table_preview
 from furu.dashboard.rows import row_of, split_columns
 from furu.dashboard.schemas import (
-    Annotated as AnnotatedResult,
     Commands,
     ExperimentDetail,
     ExperimentPage,
@@ -32,6 +31,7 @@ from furu.dashboard.schemas import (
     InvalidateBody,
     InvalidateResult,
     LogTail,
+    Marks,
     NameBody,
     Related,
     Relationships,
@@ -50,6 +50,8 @@ from furu.report import ArtifactReport, artifact_report, cut_line, tail
 router = APIRouter(prefix="/experiments", tags=["experiments"])
 _HASH_PREFIX = re.compile(r"[0-9a-fA-F]{1,32}")
 LIVE_TAIL_POLL_SECS = 0.5
+MAX_FILTER = 10_000
+"""Longer filters are refused (422): a person never writes one, and parsing one costs more than it is worth."""
 MAX_OFFSET = 2**62
 """Offsets beyond this are refused as invalid (422), not passed to SQLite's 64-bit integers."""
 
@@ -64,7 +66,7 @@ ServiceDep = Annotated[Service, Depends(service)]
 @router.get("", response_model=ExperimentPage)
 def list_experiments(
     svc: ServiceDep,
-    filter: Annotated[str, Query(description="A `furu ls` filter expression: status=failed class=Train lr>1e-3")] = "",
+    filter: Annotated[str, Query(max_length=MAX_FILTER, description="A `furu ls` filter expression: status=failed class=Train lr>1e-3")] = "",
     sort: Annotated[str, Query(description="Sort keys, comma-separated; a leading - reverses one: -created,lr")] = DEFAULT_SORT,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
@@ -255,18 +257,18 @@ def invalidate(svc: ServiceDep, ref: str, body: InvalidateBody) -> InvalidateRes
     )
 
 
-@router.put("/{ref}/tags", response_model=AnnotatedResult)
-def put_tags(svc: ServiceDep, ref: str, body: TagsBody) -> AnnotatedResult:
+@router.put("/{ref}/tags", response_model=Marks)
+def put_tags(svc: ServiceDep, ref: str, body: TagsBody) -> Marks:
     entry = _entry(svc, ref)
     annotations = set_tags(entry.dir, body.tags)
-    return AnnotatedResult(hash=entry.hash, tags=annotations.tags, name=annotations.name)
+    return Marks(hash=entry.hash, tags=annotations.tags, name=annotations.name)
 
 
-@router.put("/{ref}/name", response_model=AnnotatedResult)
-def put_name(svc: ServiceDep, ref: str, body: NameBody) -> AnnotatedResult:
+@router.put("/{ref}/name", response_model=Marks)
+def put_name(svc: ServiceDep, ref: str, body: NameBody) -> Marks:
     entry = _entry(svc, ref)
     annotations = set_name(entry.dir, body.name or None)
-    return AnnotatedResult(hash=entry.hash, tags=annotations.tags, name=annotations.name)
+    return Marks(hash=entry.hash, tags=annotations.tags, name=annotations.name)
 
 
 def _entry(svc: Service, ref: str) -> Entry:
