@@ -18,10 +18,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from furu.atomic import DISK_FULL, CorruptFileError, SymlinkRefusedError, check_internal_dir
+from furu.atomic import CorruptFileError, SymlinkRefusedError, check_internal_dir
 from furu.catalog import ArtifactRecord, Catalog, Entry
 from furu.errors import FuruError
-from furu.layout import ArtifactPaths, shown_path
+from furu.layout import ArtifactPaths
 from furu.lineage import downstream
 from furu.locking import FuruArtifactBusy as FuruArtifactBusy, idle_artifact
 from furu.state import ArtifactState, read_state, record_event, write_state

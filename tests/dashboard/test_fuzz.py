@@ -8,7 +8,6 @@ server over real artifacts; mutations included, on a throwaway project.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from furu.catalog import Catalog, counts, distinct, page
 from furu.catalog.pages import JOB_STATUSES, field_paths
