@@ -112,9 +112,13 @@ def read_regular(path: str | Path) -> bytes:
     """A regular file's bytes. A FIFO or device planted in its place is an OSError, never a read that blocks forever."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
             raise OSError(errno.EINVAL, "not a regular file (a FIFO, a device or a directory)", str(path))
-        chunks = []
+        data = os.read(fd, info.st_size + 1)  # one read for the whole file, as the catalog's scan reads 100,000
+        if len(data) <= info.st_size:
+            return data
+        chunks = [data]  # it grew since fstat
         while chunk := os.read(fd, _READ_CHUNK):
             chunks.append(chunk)
         return b"".join(chunks)

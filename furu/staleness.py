@@ -80,11 +80,16 @@ class ConfigChecker:
         for name in names:
             if is_main_fqn(name):
                 return ConfigCheck(verdict="unknown", detail=main_class_detail(name))
+        renamed: dict[str, str] = {}
         for name in names:
             problem = self._import_problem(name)
-            if problem is not None and class_moved_from(name) is None:
+            if problem is None:
+                continue
+            moved = class_moved_from(name)
+            if moved is None:
                 return ConfigCheck(verdict="unknown", detail=f"cannot import {name}: {problem}")
-        today = _with_moved_classes(config)
+            renamed[name] = class_fqn(moved)
+        today = _with_classes_renamed(config, renamed)
         try:
             rebuilt = from_dict(today)
         except Exception as error:  # noqa: BLE001 - today's code refusing it in any way is the answer
@@ -129,25 +134,19 @@ def resolve_class(fqn: str) -> type:
         return moved
 
 
-def _with_moved_classes(value: Any) -> Any:
-    """A stored config with every class name that moved (by a declared history) replaced by today's."""
+def _with_classes_renamed(value: Any, renamed: dict[str, str]) -> Any:
+    """A stored config with each class name in ``renamed`` (old -> today's, by declared histories) replaced."""
+    if not renamed:
+        return value
     if isinstance(value, list):
-        return [_with_moved_classes(item) for item in value]
+        return [_with_classes_renamed(item, renamed) for item in value]
     if not isinstance(value, dict):
         return value
-    changed = {key: _with_moved_classes(item) for key, item in value.items()}
+    changed = {key: _with_classes_renamed(item, renamed) for key, item in value.items()}
     tag = value.get(CLASS_KEY)
-    if isinstance(tag, str) and (moved := class_moved_from(tag)) is not None and not _imports(tag):
-        changed[CLASS_KEY] = class_fqn(moved)
+    if isinstance(tag, str) and tag in renamed:
+        changed[CLASS_KEY] = renamed[tag]
     return changed
-
-
-def _imports(fqn: str) -> bool:
-    try:
-        import_user_class(fqn)
-    except ClassImportError:
-        return False
-    return True
 
 
 def describe_changes(config: dict[str, Any], cls: type, version: str | None = None) -> list[str]:

@@ -195,11 +195,11 @@ def distinct(field: str, filters: Filters = (), *, limit: int | None = 50, catal
         )
     path = field.removeprefix("config.")
     catalog.ensure_rows({"details"} | needed(expression, ()))
-    joined = bool(expression.filters())  # no filter: the fields rows alone, without a join per row
+    join, where, params = _fields_of(expression, where, params)
     rows = catalog.execute(
-        f"SELECT f.kind, f.num, f.text, count(*) FROM fields f {'JOIN artifacts a ON a.id = f.artifact ' if joined else ''}"
-        f"WHERE f.path = ? AND {where if joined else '1'} GROUP BY f.kind, f.num, f.text ORDER BY 4 DESC, 3{top}",
-        [path, *(params if joined else [])],
+        f"SELECT f.kind, f.num, f.text, count(*) FROM fields f {join}"
+        f"WHERE f.path = ? AND {where} GROUP BY f.kind, f.num, f.text ORDER BY 4 DESC, 3{top}",
+        [path, *params],
     )
     return [ValueCount(value=_stored_value(kind, num, text), count=count) for kind, num, text, count in rows]
 
@@ -267,13 +267,20 @@ def field_paths(filters: Filters = (), *, catalog: Catalog | None = None) -> lis
     expression = as_expression(filters)
     catalog.sync()
     catalog.ensure_rows({"details"} | needed(expression, ()))
-    where, params = expression.sql(time.time())
-    join = "JOIN artifacts a ON a.id = f.artifact " if expression.filters() else ""  # everything: the fields index alone
+    join, where, params = _fields_of(expression, *expression.sql(time.time()))
     rows = catalog.execute(
-        f"SELECT f.path, group_concat(DISTINCT f.kind) FROM fields f {join}WHERE {where if join else '1'} GROUP BY f.path ORDER BY f.path",
-        params if join else [],
+        f"SELECT f.path, group_concat(DISTINCT f.kind) FROM fields f {join}WHERE {where} GROUP BY f.path ORDER BY f.path",
+        params,
     )
     return [(path, sorted(kinds.split(","))) for path, kinds in rows]
+
+
+def _fields_of(expression: Expression, where: str, params: list[Any]) -> tuple[str, str, list[Any]]:
+    """The join to the artifacts a query over ``fields`` needs for ``expression`` (none without a filter:
+    a join per row costs more than the grouping), with its WHERE clause and parameters."""
+    if not expression.filters():
+        return "", "1", []
+    return "JOIN artifacts a ON a.id = f.artifact ", where, params
 
 
 def add_job_ids(records: Sequence[ArtifactRecord]) -> None:

@@ -21,6 +21,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from furu.annotations import set_name, set_tags
 from furu.catalog import Catalog, Entry, page
+from furu.catalog.stale import add_staleness
 from furu.dashboard.files import SANDBOX_POLICY, FuruFileRefused, list_dir, open_file, open_inside, table_preview
 from furu.dashboard.rows import row_of, split_columns
 from furu.dashboard.schemas import (
@@ -88,7 +89,7 @@ def experiment(svc: ServiceDep, ref: str) -> ExperimentDetail:
     with svc.catalog() as catalog:
         entry = resolve_entry(checked_ref(ref), catalog)
         report = artifact_report(entry, catalog, log_lines=50)
-        marked = catalog.records([entry], details=True, stale=True)[0]
+    add_staleness([report.record])  # on the record the report read: no second read of its details
     record = report.record
     return ExperimentDetail(
         row=row_of(record),
@@ -97,7 +98,7 @@ def experiment(svc: ServiceDep, ref: str) -> ExperimentDetail:
             directory=record.dir, python=report.python,
             timetravel=f"furu timetravel {record.hash}", show=f"furu show {record.short_hash}",
         ),
-        stale_reasons=marked.stale_reasons,
+        stale_reasons=record.stale_reasons,
         patch=_patch(report),
     )
 
@@ -150,8 +151,9 @@ def logs(path: LogPath, lines: Annotated[int, Query(alias="tail", ge=1, le=100_0
         found = tail(path, lines)
     except OSError as error:
         raise FuruFileRefused(f"The log {path} cannot be read: {error.strerror}.") from None
-    size = path.stat().st_size if found or path.is_file() else 0
-    return LogTail(path=str(path), exists=path.is_file(), size=size, lines=found, offset=size)
+    exists = path.is_file()
+    size = path.stat().st_size if exists else 0
+    return LogTail(path=str(path), exists=exists, size=size, lines=found, offset=size)
 
 
 @router.get("/{ref}/logs/stream", response_class=EventSourceResponse)
