@@ -20,6 +20,8 @@ from furu.errors import FuruConfigError, FuruProjectRootError
 from furu.project import project_root
 
 ENV_PREFIX = "FURU_"
+DEFAULT_REGEX_SECS = 5.0
+"""Longest a filter's regular expression may take on one value (furu.query.patterns)."""
 DATA_DIR_NAME = "furu-data"
 
 
@@ -52,6 +54,7 @@ class Settings:
     require_git: bool = False
     snapshot_max_file_bytes: int = 10 * 2**20
     preempt_max: int = 3
+    regex_secs: float = DEFAULT_REGEX_SECS
     cancelled_is_preempted: bool = False
     log_level: str = "INFO"
 
@@ -162,6 +165,7 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "require_git": _flag,
     "snapshot_max_file_bytes": _count,
     "preempt_max": _count,
+    "regex_secs": _seconds,
     "cancelled_is_preempted": _flag,
     "log_level": _text,
 }

@@ -1,6 +1,6 @@
 """furu's speed figures, each printed next to a peer measured in the same run.
 
-Usage: python scripts/bench.py [section ...]   (sections: core provenance catalog share dashboard)
+Usage: python scripts/bench.py [section ...] [--n N --keep DIR]   (sections: core provenance catalog share dashboard)
 
 Every goal from the issues is a ratio against a peer on this machine, never an
 absolute number, so the figures mean the same on a laptop and in CI.
@@ -19,7 +19,8 @@ SECTIONS = ("core", "provenance", "catalog", "share", "dashboard")
 
 def main(argv: list[str]) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    wanted = argv or list(SECTIONS)
+    options = next((i for i, arg in enumerate(argv) if arg.startswith("-")), len(argv))
+    wanted = argv[:options] or list(SECTIONS)  # what follows is the sections' own: --n 100000 --keep DIR
     os.environ.setdefault("FURU_ALLOW_LOCAL_CLASSES", "1")
     for section in wanted:
         module_name = f"benchmarks.{section}"

@@ -43,6 +43,7 @@ from furu.query import (
     FuruQueryError,
     Term,
     check_known_paths,
+    filter_faults,
     filter_paths,
     parse_expression,
     parse_sort,
@@ -119,7 +120,13 @@ def page(
     the closest field, not an empty page.
     """
     catalog = catalog or Catalog()
-    expression = as_expression(filters)
+    with filter_faults(catalog.settings.regex_secs):
+        return _page(catalog, as_expression(filters), sort, reverse, limit, offset, sizes, stale)
+
+
+def _page(
+    catalog: Catalog, expression: Expression, sort: str | Sequence[str], reverse: bool, limit: int | None, offset: int, sizes: bool, stale: bool
+) -> Page:
     keys = parse_sort(sort)
     catalog.sync()
     now = time.time()
@@ -155,53 +162,55 @@ def page(
 def counts(filters: Filters = (), *, by: CountKey = "status", catalog: Catalog | None = None) -> dict[str, int]:
     """How many artifacts match ``filters``, per value of ``by``, most first."""
     catalog = catalog or Catalog()
-    expression = as_expression(filters)
-    catalog.sync()
-    catalog.ensure_rows(needed(expression, ()))
-    where, params = expression.sql(time.time())
-    if by not in _COUNT_COLUMNS:
-        raise FuruQueryError(f"Cannot count by {by!r}: use one of {', '.join(_COUNT_COLUMNS)}.")
-    rows = catalog.execute(
-        f"SELECT {_COUNT_COLUMNS[by]}, count(*) FROM {_grouping(by)} WHERE {where} GROUP BY 1 ORDER BY 2 DESC, 1", params
-    )
-    return {str(value): int(count) for value, count in rows}
+    with filter_faults(catalog.settings.regex_secs):
+        expression = as_expression(filters)
+        catalog.sync()
+        catalog.ensure_rows(needed(expression, ()))
+        where, params = expression.sql(time.time())
+        if by not in _COUNT_COLUMNS:
+            raise FuruQueryError(f"Cannot count by {by!r}: use one of {', '.join(_COUNT_COLUMNS)}.")
+        rows = catalog.execute(
+            f"SELECT {_COUNT_COLUMNS[by]}, count(*) FROM {_grouping(by)} WHERE {where} GROUP BY 1 ORDER BY 2 DESC, 1", params
+        )
+        return {str(value): int(count) for value, count in rows}
 
 
 def distinct(field: str, filters: Filters = (), *, limit: int | None = 50, catalog: Catalog | None = None) -> list[ValueCount]:
     """The values ``field`` (a built-in key, ``tag``, or a config path) takes on matching artifacts, most frequent first."""
     catalog = catalog or Catalog()
-    expression = as_expression(filters)
-    catalog.sync()
-    where, params = expression.sql(time.time())
-    top = f" LIMIT {int(limit)}" if limit is not None and limit > 0 else ""
-    if field in ("tag", "tags"):
-        catalog.ensure_rows({"marks"} | needed(expression, ()))
+    with filter_faults(catalog.settings.regex_secs):
+        expression = as_expression(filters)
+        catalog.sync()
+        where, params = expression.sql(time.time())
+        top = f" LIMIT {int(limit)}" if limit is not None and limit > 0 else ""
+        if field in ("tag", "tags"):
+            catalog.ensure_rows({"marks"} | needed(expression, ()))
+            rows = catalog.execute(
+                f"SELECT t.value, count(*) FROM artifacts a, json_each(a.tags) t WHERE {where} GROUP BY 1 ORDER BY 2 DESC, 1{top}",
+                params,
+            )
+            return [ValueCount(value=value, count=count) for value, count in rows]
+        if field in _DISTINCT_COLUMNS:
+            catalog.ensure_rows(({"marks"} if field == "name" else set()) | needed(expression, ()))
+            rows = catalog.execute(
+                f"SELECT {_DISTINCT_COLUMNS[field]}, count(*) FROM {_grouping(field)} WHERE {where} GROUP BY 1 ORDER BY 2 DESC, 1{top}",
+                params,
+            )
+            return [ValueCount(value=value, count=count) for value, count in rows]
+        if field in BUILTIN_KEYS:
+            raise FuruQueryError(
+                f"Cannot list the values of {field!r}: distinct values exist for {', '.join([*_DISTINCT_COLUMNS, 'tag'])} "
+                "and config paths (config.<field> for a config field named like a built-in key)."
+            )
+        path = field.removeprefix("config.")
+        catalog.ensure_rows({"details"} | needed(expression, ()))
+        join, where, params = _fields_of(expression, where, params)
         rows = catalog.execute(
-            f"SELECT t.value, count(*) FROM artifacts a, json_each(a.tags) t WHERE {where} GROUP BY 1 ORDER BY 2 DESC, 1{top}",
-            params,
+            f"SELECT f.kind, f.num, f.text, count(*) FROM fields f {join}"
+            f"WHERE f.path = ? AND {where} GROUP BY f.kind, f.num, f.text ORDER BY 4 DESC, 3{top}",
+            [path, *params],
         )
-        return [ValueCount(value=value, count=count) for value, count in rows]
-    if field in _DISTINCT_COLUMNS:
-        catalog.ensure_rows(({"marks"} if field == "name" else set()) | needed(expression, ()))
-        rows = catalog.execute(
-            f"SELECT {_DISTINCT_COLUMNS[field]}, count(*) FROM {_grouping(field)} WHERE {where} GROUP BY 1 ORDER BY 2 DESC, 1{top}",
-            params,
-        )
-        return [ValueCount(value=value, count=count) for value, count in rows]
-    if field in BUILTIN_KEYS:
-        raise FuruQueryError(
-            f"Cannot list the values of {field!r}: distinct values exist for {', '.join([*_DISTINCT_COLUMNS, 'tag'])} "
-            "and config paths (config.<field> for a config field named like a built-in key)."
-        )
-    path = field.removeprefix("config.")
-    catalog.ensure_rows({"details"} | needed(expression, ()))
-    join, where, params = _fields_of(expression, where, params)
-    rows = catalog.execute(
-        f"SELECT f.kind, f.num, f.text, count(*) FROM fields f {join}"
-        f"WHERE f.path = ? AND {where} GROUP BY f.kind, f.num, f.text ORDER BY 4 DESC, 3{top}",
-        [path, *params],
-    )
-    return [ValueCount(value=_stored_value(kind, num, text), count=count) for kind, num, text, count in rows]
+        return [ValueCount(value=_stored_value(kind, num, text), count=count) for kind, num, text, count in rows]
 
 
 def _grouping(key: str) -> str:
@@ -264,15 +273,16 @@ def known_config_paths(catalog: Catalog) -> set[str]:
 def field_paths(filters: Filters = (), *, catalog: Catalog | None = None) -> list[tuple[str, list[str]]]:
     """The config paths the matching artifacts' configs have, each with the kinds of values stored there, A to Z."""
     catalog = catalog or Catalog()
-    expression = as_expression(filters)
-    catalog.sync()
-    catalog.ensure_rows({"details"} | needed(expression, ()))
-    join, where, params = _fields_of(expression, *expression.sql(time.time()))
-    rows = catalog.execute(
-        f"SELECT f.path, group_concat(DISTINCT f.kind) FROM fields f {join}WHERE {where} GROUP BY f.path ORDER BY f.path",
-        params,
-    )
-    return [(path, sorted(kinds.split(","))) for path, kinds in rows]
+    with filter_faults(catalog.settings.regex_secs):
+        expression = as_expression(filters)
+        catalog.sync()
+        catalog.ensure_rows({"details"} | needed(expression, ()))
+        join, where, params = _fields_of(expression, *expression.sql(time.time()))
+        rows = catalog.execute(
+            f"SELECT f.path, group_concat(DISTINCT f.kind) FROM fields f {join}WHERE {where} GROUP BY f.path ORDER BY f.path",
+            params,
+        )
+        return [(path, sorted(kinds.split(","))) for path, kinds in rows]
 
 
 def _fields_of(expression: Expression, where: str, params: list[Any]) -> tuple[str, str, list[Any]]:
@@ -313,3 +323,15 @@ def _stored_value(kind: str, num: float | None, text: str | None) -> Any:
         return json.loads(text) if text is not None else None
     except ValueError:
         return text
+
+
+def signature(catalog: Catalog | None = None) -> tuple[int, int, int]:
+    """A value that changes whenever an artifact appears, goes or changes on disk (after a sync).
+
+    What a view polls to know when to ask again: how many artifacts, and two
+    sums of their directories' stamps; one query, however large the catalog.
+    """
+    catalog = catalog or Catalog()
+    catalog.sync()
+    row = catalog.execute("SELECT count(*), coalesce(sum(stamp % 1000000007), 0), coalesce(max(stamp), 0) FROM artifacts").fetchone()
+    return int(row[0]), int(row[1]), int(row[2])

@@ -7,7 +7,6 @@ same sentence the CLI prints; anything else is a bug and FastAPI's 500.
 
 from __future__ import annotations
 
-import sqlite3
 from importlib import resources
 from pathlib import Path
 
@@ -54,7 +53,6 @@ def create_app(options: DashboardOptions | None = None, settings: settings_modul
         return Health(version=__version__, read_only=options.read_only, demo=options.demo, data_root=str(svc.settings.data_root))
 
     app.add_exception_handler(FuruError, _furu_error)  # type: ignore[arg-type]
-    app.add_exception_handler(sqlite3.OperationalError, _index_refused)  # type: ignore[arg-type]
     _serve_page(app)
     return app
 
@@ -73,13 +71,6 @@ def _furu_error(_request: Request, error: FuruError) -> JSONResponse:
     else:
         status = 400
     return JSONResponse({"detail": str(error)}, status_code=status)
-
-
-def _index_refused(_request: Request, error: sqlite3.OperationalError) -> JSONResponse:
-    """SQLite's limits (an expression 1,000 levels deep) are the filter's fault, not the server's."""
-    if "too large" in str(error) or "too many" in str(error):
-        return JSONResponse({"detail": f"The filter is too large for the catalog's index ({error}); split it up."}, status_code=400)
-    raise error
 
 
 def _serve_page(app: FastAPI) -> None:

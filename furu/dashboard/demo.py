@@ -162,24 +162,27 @@ def fill_demo() -> None:
 
 
 _REMOVER = """
-import os, shutil, sys, time
-pid, root = int(sys.argv[1]), sys.argv[2]
-while True:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        break
-    time.sleep(1)
-shutil.rmtree(root, ignore_errors=True)
+import shutil, sys
+sys.stdin.buffer.read()  # end of file: the server's end of the pipe closed, so it is gone
+shutil.rmtree(sys.argv[1], ignore_errors=True)
 """
+
+_removers: list[subprocess.Popen[bytes]] = []
+"""The removers, and with them the server's ends of their pipes, held open for as long as it lives."""
 
 
 def _remove_when_gone(root: Path) -> None:
-    """Remove the demo root once this process is gone, however it ends (Ctrl-C, SIGTERM, kill -9)."""
-    subprocess.Popen(
-        [sys.executable, "-c", _REMOVER, str(os.getpid()), str(root)], start_new_session=True,
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    """Remove the demo root once this process is gone, however it ends (Ctrl-C, SIGTERM, kill -9).
+
+    The remover waits on a pipe rather than polling the pid: the kernel closes
+    the pipe when the process ends, even while it stays a zombie nobody reaps,
+    and a pid reused by another process cannot keep the remover waiting.
+    """
+    remover = subprocess.Popen(
+        [sys.executable, "-c", _REMOVER, str(root)], start_new_session=True,
+        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
+    _removers.append(remover)
 
 
 def _quiet_console() -> None:

@@ -4,8 +4,8 @@
   is bound to and this machine's names): a page on another site whose DNS
   name was rebound to 127.0.0.1 is refused.
 * A request from a browser page of another origin (an ``Origin`` header, or
-  ``Sec-Fetch-Site: cross-site``) is refused, so no other site can read or
-  change anything here.
+  ``Sec-Fetch-Site: cross-site`` or ``same-site``) is refused, so no other
+  page can read or change anything here; following a link to it still works.
 * Bound to anything but loopback, every request needs the token printed at
   start: as ``?token=`` once (it is then kept in an HttpOnly cookie), the
   cookie, or the ``X-Furu-Token`` header. Without it: 401.
@@ -103,13 +103,23 @@ def _host_name(header: str) -> str | None:
 
 
 def _cross_site(request: Request) -> bool:
+    """A request another page made: an Origin that is not this server, or fetch metadata that says so.
+
+    ``same-site`` counts as another page: every port of localhost is one
+    site, so a notebook server's page is "same-site" to the dashboard. A
+    top-level GET navigation from anywhere (a link in a notebook or a chat)
+    is let through: it reads nothing back into that page and changes nothing.
+    """
     origin = request.headers.get("origin")
     if origin is not None and origin != "null":
         parts = urlsplit(origin)
         return parts.scheme != "http" or parts.netloc.lower() != request.headers.get("host", "").lower()
     if origin == "null":
         return True  # a sandboxed frame or a file: page
-    return request.headers.get("sec-fetch-site") == "cross-site"
+    if request.headers.get("sec-fetch-site") not in ("cross-site", "same-site"):
+        return False
+    navigation = request.headers.get("sec-fetch-mode") == "navigate" and request.headers.get("sec-fetch-dest") == "document"
+    return not (navigation and request.method == "GET")
 
 
 def _same(given: str, expected: str) -> bool:

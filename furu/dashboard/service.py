@@ -20,6 +20,7 @@ from typing import TypeVar, cast
 
 from furu import settings as settings_module
 from furu.catalog import Catalog
+from furu.query import time_limit
 
 T = TypeVar("T")
 MAX_CACHED = 64
@@ -35,6 +36,11 @@ class DashboardOptions:
     demo: bool = False
     token: str | None = None
     """Required from every client when set: always set when the address is not loopback."""
+
+
+REQUEST_REGEX_SECS = 2.0
+"""All the regular expressions of one request's filter together (furu.query.patterns): one
+pathological ``name~(a|aa)+$`` holds the catalog, and with it every other request, no longer."""
 
 
 @dataclass
@@ -55,7 +61,7 @@ class Service:
     @contextmanager
     def catalog(self, use: str = "pages") -> Iterator[Catalog]:
         """The catalog, synced with the disk, for one request's use (``whole``: the one for answers over everything)."""
-        with self._locks[use]:
+        with self._locks[use], time_limit(REQUEST_REGEX_SECS):
             if use not in self._catalogs:
                 self._catalogs[use] = Catalog(self.settings)
             catalog = self._catalogs[use]

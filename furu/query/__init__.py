@@ -61,10 +61,12 @@ from furu.query.sql import (
     DRIFTED_CODE_TABLE,
     STALE_SCHEMA,
     STALE_TABLE,
+    filter_faults,
     flatten_config,
     sort_sql,
     sql_regexp,
 )
+from furu.query.patterns import per_value_limit, time_limit
 from furu.query.values import parse_duration, parse_size, parse_time
 
 __all__ = [
@@ -85,6 +87,7 @@ __all__ = [
     "check_config_keys",
     "check_known_paths",
     "config_value",
+    "filter_faults",
     "filter_paths",
     "flatten_config",
     "is_missing",
@@ -94,9 +97,11 @@ __all__ = [
     "parse_size",
     "parse_sort",
     "parse_time",
+    "per_value_limit",
     "shadowed_config_keys",
     "sort_items",
     "sort_sql",
     "sort_tier",
     "sql_regexp",
+    "time_limit",
 ]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from furu.query.errors import FuruQueryError
+from furu.query.patterns import filter_pattern
 from furu.query.paths import MISSING, as_float, as_text, config_value
 from furu.query.values import parse_duration, parse_size, parse_time
 from furu.statuses import STATUSES
@@ -121,10 +122,10 @@ def _status_test(text: str, op: str, value: str) -> Callable[[Any], bool]:
 
 def _text_test(field: Callable[[Any], str | None], text: str, op: str, value: str) -> Callable[[Any], bool]:
     if op in ("~", "!~"):
-        pattern = _regex(text, value)
+        pattern = filter_pattern(text, value)
         if op == "~":
-            return lambda item: pattern.search(field(item) or "") is not None
-        return lambda item: pattern.search(field(item) or "") is None
+            return lambda item: pattern.found(field(item) or "")
+        return lambda item: not pattern.found(field(item) or "")
     if op in ("=", "!="):
         wanted = {part for part in value.split(",")} if value else {""}
         if op == "=":
@@ -199,10 +200,10 @@ def _tag_test(text: str, op: str, value: str) -> Callable[[Any], bool]:
     if op == "!=":
         return lambda item: value not in item.tags
     if op in ("~", "!~"):
-        pattern = _regex(text, value)
+        pattern = filter_pattern(text, value)
 
         def found(item: Any) -> bool:
-            return any(pattern.search(tag) for tag in item.tags)
+            return any(pattern.found(tag) for tag in item.tags)
 
         return found if op == "~" else (lambda item: not found(item))
     raise FuruQueryError(f"Filter {text!r}: tag takes =, !=, ~ or !~.")
@@ -289,7 +290,7 @@ _BUILTIN_TESTS: dict[str, Callable[[str, str, str], Callable[[Any], bool]]] = {
 def _config_filter(text: str, key: str, op: Operator, value: str, path: tuple[str, ...]) -> Filter:
     if not path or not all(path):
         raise FuruQueryError(f"Filter {text!r}: {key!r} is not a config path like lr or data.name.")
-    pattern = _regex(text, value) if op in ("~", "!~") else None
+    pattern = filter_pattern(text, value) if op in ("~", "!~") else None
     compare = _COMPARISONS.get(op)
 
     def test(item: Any) -> bool:
@@ -297,7 +298,7 @@ def _config_filter(text: str, key: str, op: Operator, value: str, path: tuple[st
         if found is MISSING:
             return False
         if pattern is not None:
-            hit = pattern.search(as_text(found)) is not None
+            hit = pattern.found(as_text(found))
             return hit if op == "~" else not hit
         assert compare is not None
         typed = _typed_like(found, value)
@@ -337,13 +338,6 @@ def _typed_like(found: Any, value: str) -> Any:
     if isinstance(found, str) or (isinstance(found, dict) and isinstance(found.get("__class__"), str)):
         return value  # a nested config compares by its class name; a plain dict, like a list, by nothing
     return MISSING
-
-
-def _regex(text: str, value: str) -> re.Pattern[str]:
-    try:
-        return re.compile(value)
-    except (re.error, OverflowError, RecursionError) as error:  # a{99999999999}, or groups nested too deep
-        raise FuruQueryError(f"Filter {text!r}: {value!r} is not a valid regular expression ({error}).") from None
 
 
 def _ordering(text: str, op: str, value: str, get: Callable[[Any], Any]) -> Callable[[Any], bool]:

@@ -8,13 +8,14 @@ configs. :func:`flatten_config` writes the index's ``fields`` rows that the clau
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Sequence
-from functools import lru_cache
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from furu.query.errors import FuruQueryError
 from furu.query.filters import Filter, flag_value, time_comparison
+from furu.query.patterns import compiled_pattern, forget_failure, last_failure, per_value_limit
 from furu.query.paths import MISSING, as_float, as_text, config_value, filter_paths
 from furu.query.sorting import parse_sort
 from furu.query.values import parse_duration, parse_size, parse_time
@@ -60,14 +61,31 @@ STALE_SCHEMA = f"CREATE TEMP TABLE IF NOT EXISTS {STALE_TABLE} (id INTEGER PRIMA
 def sql_regexp(pattern: str, value: str | None) -> bool:
     """The ``regexp(pattern, value)`` SQLite function the index's connection registers (``X REGEXP ?``).
 
-    :func:`re.search`, as the Python filters do; no value matches nothing.
+    A search under the time limit, as the Python filters do; no value matches nothing.
     """
-    return value is not None and _compiled(pattern).search(value) is not None
+    return value is not None and compiled_pattern(pattern).found(value)
 
 
-@lru_cache(maxsize=256)
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+@contextmanager
+def filter_faults(regex_secs: float) -> Iterator[None]:
+    """A query of the catalog: its matches limited to ``regex_secs`` each, and SQLite's refusals of
+    its filter as the filter's fault (a :class:`FuruQueryError`), not furu's.
+
+    A filter 1,000 levels deep exceeds SQLite's limits; a regular expression
+    out of time inside ``REGEXP`` reaches SQLite only as "user-defined function
+    raised exception", so the time-out it raised is looked up.
+    """
+    forget_failure()
+    try:
+        with per_value_limit(regex_secs):
+            yield
+    except sqlite3.OperationalError as error:
+        failure = last_failure()
+        if failure is not None:
+            raise failure from None
+        if "too large" in str(error) or "too many" in str(error):
+            raise FuruQueryError(f"The filter is too large for the catalog's index ({error}); split it up.") from None
+        raise
 
 
 def filter_sql(f: Filter, now: float, *, per_row: bool = False) -> tuple[str, list[Any]]:

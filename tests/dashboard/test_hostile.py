@@ -141,3 +141,16 @@ def test_hostile_requests(api: httpx.Client) -> None:
     for host in ("localhost:abc", "[::1]evil.com", "localhost:1, evil.com"):
         assert api.get("/api/health", headers={"Host": host}).status_code == 421, host
     assert api.get("/api/health", headers={"Origin": "https://" + api.base_url.netloc.decode()}).status_code == 403
+    sibling = {"Sec-Fetch-Site": "same-site", "Sec-Fetch-Mode": "cors", "Sec-Fetch-Dest": "empty"}  # another port's page
+    assert api.get("/api/health", headers=sibling).status_code == 403
+    assert api.put("/api/experiments/ffff/name", json={"name": "x"}, headers={**sibling, "Sec-Fetch-Mode": "navigate"}).status_code == 403
+    link = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document"}
+    assert api.get("/experiments", headers=link).status_code == 200  # a link from a notebook or a chat opens the page
+
+
+def test_a_catastrophic_regex_is_refused_within_the_request_limit(api: httpx.Client) -> None:
+    first = api.get("/api/experiments", params={"limit": 1}).json()["items"][0]["hash"]
+    assert api.put(f"/api/experiments/{first}/name", json={"name": "a" * 60 + "b"}).status_code == 200
+    answer = api.get("/api/experiments", params={"filter": "name~(a|aa)+$"}, timeout=30)
+    assert answer.status_code == 400 and "took too long" in answer.json()["detail"]
+    assert api.get("/api/experiments", params={"filter": "name~^a+b$"}).json()["total"] == 1  # the server still answers

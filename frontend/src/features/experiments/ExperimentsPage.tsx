@@ -1,7 +1,7 @@
 /** Experiments (`/experiments`): the filter builder, the toolbar, the virtualized table; all state in the URL. */
 import { useQuery } from "@tanstack/react-query";
 import { useNavigate, useSearch } from "@tanstack/react-router";
-import { useCallback, useMemo } from "react";
+import { useCallback, useMemo, useState } from "react";
 import { ErrorNote } from "@/components/layout";
 import { Button } from "@/components/ui/button";
 import { CopyButton } from "@/components/ui/copy-button";
@@ -13,7 +13,7 @@ import { classOf, parseTerms } from "./filter";
 import { FilterBuilder } from "./FilterBuilder";
 import { type ExperimentsSearch, joinList, splitList } from "./search";
 import { formatSort, nextSort, parseSort } from "./sort";
-import { useExperimentPages } from "./useExperiments";
+import { type RowRange, useExperimentWindow } from "./useExperiments";
 
 export function ExperimentsPage() {
   const search = useSearch({ from: "/experiments" });
@@ -23,9 +23,9 @@ export function ExperimentsPage() {
     [navigate],
   );
 
-  const pages = useExperimentPages(search);
-  const rows = useMemo(() => pages.data?.pages.flatMap((p) => p.items) ?? [], [pages.data]);
-  const first = pages.data?.pages[0];
+  const [range, setRange] = useState<RowRange>({ start: 0, end: 0 });
+  const pages = useExperimentWindow(search, range);
+  const first = pages.head;
   const sort = parseSort(search.sort ?? first?.sort);
   const columns = splitList(search.columns);
   const selected = useMemo(() => new Set(splitList(search.selected)), [search.selected]);
@@ -78,10 +78,9 @@ export function ExperimentsPage() {
       {pages.error && !filterError && <ErrorNote error={pages.error} />}
       {first && first.total === 0 && <p className="text-sm text-muted-foreground" data-testid="experiments-empty">No experiments match.</p>}
       <ExperimentsTable
-        rows={rows}
-        hasMore={!!pages.hasNextPage}
-        loadMore={() => void pages.fetchNextPage()}
-        loadingMore={pages.isFetchingNextPage}
+        count={pages.total}
+        rowAt={pages.rowAt}
+        onRange={setRange}
         configColumns={columns}
         sort={sort}
         onSort={(key, additive) => setSearch({ sort: formatSort(nextSort(sort, key, additive)) || undefined })}

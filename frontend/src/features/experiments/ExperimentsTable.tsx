@@ -1,7 +1,9 @@
 /**
  * The experiments table: TanStack Table for the columns, TanStack Virtual for the rows (only
- * the visible ones are in the DOM), the next page fetched when the last loaded rows come into
- * view. Headers sort server-side: a click sorts by that column, a shift-click adds it as a key.
+ * the visible ones are in the DOM). The scrollbar spans every matching row from the start; the
+ * rows in view are reported up (``onRange``) so their pages are fetched, and a row whose page is
+ * still on its way shows as a placeholder, never holding the scroll. Headers sort server-side: a
+ * click sorts by that column, a shift-click adds it as a key.
  */
 import { flexRender, getCoreRowModel, useReactTable } from "@tanstack/react-table";
 import { useVirtualizer } from "@tanstack/react-virtual";
@@ -11,14 +13,14 @@ import type { ExperimentRow } from "@/lib/api";
 import { cn } from "@/lib/utils";
 import { buildColumns, type ColumnMeta, type SelectionProps } from "./columns";
 import type { SortKey } from "./sort";
+import type { RowRange } from "./useExperiments";
 
 const ROW_HEIGHT = 37;
 
 interface Props {
-  rows: ExperimentRow[];
-  hasMore: boolean;
-  loadMore: () => void;
-  loadingMore: boolean;
+  count: number;
+  rowAt: (index: number) => ExperimentRow | undefined;
+  onRange: (range: RowRange) => void;
   configColumns: string[];
   sort: SortKey[];
   onSort: (key: string, additive: boolean) => void;
@@ -26,25 +28,27 @@ interface Props {
   onOpen: (row: ExperimentRow) => void;
 }
 
-export function ExperimentsTable({ rows, hasMore, loadMore, loadingMore, configColumns, sort, onSort, selection, onOpen }: Props) {
+export function ExperimentsTable({ count, rowAt, onRange, configColumns, sort, onSort, selection, onOpen }: Props) {
   const columns = useMemo(() => buildColumns(configColumns, selection), [configColumns, selection]);
-  const table = useReactTable({ data: rows, columns, getCoreRowModel: getCoreRowModel(), manualSorting: true, getRowId: (row) => row.hash });
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
-    count: rows.length + (hasMore ? 1 : 0),
+    count,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 15,
   });
   const items = virtualizer.getVirtualItems();
+  const first = items[0];
   const last = items[items.length - 1];
+  const start = first?.index ?? 0;
+  const end = last?.index ?? 0;
+  useEffect(() => onRange({ start, end }), [start, end, onRange]);
 
-  // the loader row (or a row near it) is in view: fetch the next page in the background
-  useEffect(() => {
-    if (last && hasMore && !loadingMore && last.index >= rows.length - 20) loadMore();
-  }, [last, hasMore, loadingMore, rows.length, loadMore]);
-
-  const tableRows = table.getRowModel().rows;
+  // the table models only the rows in view (a few dozen), not every matching one
+  const shown = items.map((item) => rowAt(item.index));
+  const data = useMemo(() => shown.filter((row): row is ExperimentRow => row !== undefined), [shown.map((row) => row?.hash ?? "").join()]);
+  const table = useReactTable({ data, columns, getCoreRowModel: getCoreRowModel(), manualSorting: true, getRowId: (row) => row.hash });
+  const models = new Map(table.getRowModel().rows.map((row) => [row.id, row]));
   const width = columns.reduce((sum, c) => sum + ((c.meta as ColumnMeta | undefined)?.width ?? 100), 0);
   const paddingTop = items[0]?.start ?? 0;
   const paddingBottom = virtualizer.getTotalSize() - (last?.end ?? 0);
@@ -94,19 +98,21 @@ export function ExperimentsTable({ rows, hasMore, loadMore, loadingMore, configC
         </thead>
         <tbody>
           {paddingTop > 0 && <tr style={{ height: paddingTop }} />}
-          {items.map((item) => {
-            const row = tableRows[item.index];
+          {items.map((item, i) => {
+            const row = models.get(shown[i]?.hash ?? "");
             if (!row) {
               return (
-                <tr key="loader" style={{ height: ROW_HEIGHT }} data-testid="rows-loading">
-                  <td colSpan={columns.length} className="px-2 text-xs text-muted-foreground">Loading more…</td>
+                <tr key={item.index} style={{ height: ROW_HEIGHT }} data-testid="rows-loading">
+                  <td colSpan={columns.length} className="border-b border-border px-2">
+                    <div className="h-3 w-2/3 animate-pulse rounded bg-muted" />
+                  </td>
                 </tr>
               );
             }
             const selected = selection.isSelected(row.original.hash);
             return (
               <tr
-                key={row.id}
+                key={item.index}
                 style={{ height: ROW_HEIGHT }}
                 className={cn("cursor-pointer hover:bg-muted/50", selected && "bg-accent/60", row.original.stale && "text-muted-foreground")}
                 data-testid="experiment-row"
