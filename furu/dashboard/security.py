@@ -10,6 +10,8 @@
   start: as ``?token=`` once (it is then kept in an HttpOnly cookie), the
   cookie, or the ``X-Furu-Token`` header. Without it: 401.
 * Mutations (anything but GET and HEAD) are refused with ``--read-only``.
+* HEAD is answered as GET without the body (the routes declare GET alone),
+  except on the event streams.
 * No other page may frame it (``X-Frame-Options``, ``frame-ancestors``).
 """
 
@@ -85,6 +87,8 @@ def guard(options: DashboardOptions) -> Callable[[Request, Callable[[Request], A
                 return _refuse(401, "This dashboard needs its token: open the URL `furu dashboard` printed (it ends in ?token=...).")
         if request.method not in _SAFE_METHODS and options.read_only:
             return _refuse(403, "This dashboard is read-only (furu dashboard --read-only): nothing can be changed from it.")
+        if request.method == "HEAD" and not request.url.path.endswith(_STREAMS):
+            return _headers_only(await _as_get(request, call_next))
         response = await call_next(request)
         response.headers.setdefault("X-Frame-Options", "DENY")  # no other page frames it (clickjacking)
         response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
@@ -120,6 +124,23 @@ def _cross_site(request: Request) -> bool:
         return False
     navigation = request.headers.get("sec-fetch-mode") == "navigate" and request.headers.get("sec-fetch-dest") == "document"
     return not (navigation and request.method == "GET")
+
+
+_STREAMS = ("/events", "/stream")
+"""Server-sent event routes: a HEAD of one would hold its connection open for ever, so it gets 405."""
+
+
+async def _as_get(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    """HEAD answered as the GET it stands for (``curl -I``, link checkers); the routes declare GET alone."""
+    request.scope["method"] = "GET"
+    return await call_next(request)
+
+
+def _headers_only(response: Response) -> Response:
+    headers = dict(response.headers)
+    headers.setdefault("x-frame-options", "DENY")
+    headers.setdefault("content-security-policy", "frame-ancestors 'none'")
+    return Response(status_code=response.status_code, headers=headers)
 
 
 def _same(given: str, expected: str) -> bool:

@@ -102,6 +102,14 @@ def test_files_are_served_only_from_inside_the_artifact(api: httpx.Client) -> No
     assert html.headers["content-disposition"].startswith("attachment") and "sandbox" in html.headers["content-security-policy"]
 
 
+def test_head_answers_like_get_without_a_body(api: httpx.Client) -> None:
+    got, head = api.get("/api/health"), api.head("/api/health")
+    assert head.status_code == 200 and head.content == b"" and head.headers["content-length"] == got.headers["content-length"]
+    assert head.headers["x-frame-options"] == "DENY"
+    assert api.head("/experiments").status_code == 200
+    assert api.head("/api/events").status_code == 405  # a stream: HEAD would hold the connection for ever
+
+
 def test_requests_for_another_host_or_from_another_site_are_refused(server: Dashboard) -> None:
     with server.client(headers={"Host": "evil.example:8765"}) as rebound:
         assert rebound.get("/api/health").status_code == 421
