@@ -319,7 +319,7 @@ def _cascade(plan: MigrationPlan, migrated: dict[str, MigrationStep], catalog: C
                     continue
                 cascaded = _step(
                     record, target,
-                    [f"its dependency {step.source.label} was migrated to {step.target_hash[:8]}", *declared],
+                    [f"its dependency {step.source.label} was migrated to {step.target_hash[:8]} ({'; '.join(step.changes)})", *declared],
                     cascaded_from=step.source.hash,
                 )
                 plan.steps.append(cascaded)

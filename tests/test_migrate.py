@@ -160,6 +160,8 @@ def test_the_plan_writes_nothing_and_yes_migrates_the_class_and_its_dependents(p
     assert lines[0] == "Plan: 3 artifacts (alias), 2 of them downstream (cascaded)."
     assert lines[2] == "      field `scale` added with default 1"
     assert sum("cascaded" in line for line in lines[1:]) == 2
+    why = [line.strip() for line in lines if line.strip().startswith("its dependency")]
+    assert len(why) == 2 and all(w.endswith("(field `scale` added with default 1)") for w in why)  # what changed upstream
     assert lines[-1] == "Nothing written: add --yes to migrate."
     done = furu_json(project, "migrate", "class=lab.steps.Data", "--yes", "--json", **NO_BYTECODE)
     assert [s["state"] for s in done["steps"]] == ["migrated"] * 3
