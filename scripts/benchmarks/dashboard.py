@@ -137,8 +137,9 @@ def _measure_scroll(page: Any, url: str) -> None:
     requests.clear()
     started = time.perf_counter()
     table.evaluate("element => { element.scrollTop = element.scrollHeight; }")
-    page.wait_for_function(
-        "() => document.querySelectorAll('[data-testid=experiment-row]').length > 0"
+    last = int(page.get_by_test_id("experiments-count").inner_text().split()[0]) - 1
+    page.wait_for_function(  # the last row itself is on screen, with its data, and no row still waits
+        f"() => document.querySelector('[data-testid=experiment-row][data-index=\"{last}\"]') !== null"
         " && document.querySelectorAll('[data-testid=rows-loading]').length === 0",
         timeout=30_000,
     )

@@ -102,7 +102,7 @@ export function ExperimentsTable({ count, rowAt, onRange, configColumns, sort, o
             const row = models.get(shown[i]?.hash ?? "");
             if (!row) {
               return (
-                <tr key={item.index} style={{ height: ROW_HEIGHT }} data-testid="rows-loading">
+                <tr key={item.index} style={{ height: ROW_HEIGHT }} data-testid="rows-loading" data-index={item.index}>
                   <td colSpan={columns.length} className="border-b border-border px-2">
                     <div className="h-3 w-2/3 animate-pulse rounded bg-muted" />
                   </td>
@@ -116,6 +116,7 @@ export function ExperimentsTable({ count, rowAt, onRange, configColumns, sort, o
                 style={{ height: ROW_HEIGHT }}
                 className={cn("cursor-pointer hover:bg-muted/50", selected && "bg-accent/60", row.original.stale && "text-muted-foreground")}
                 data-testid="experiment-row"
+                data-index={item.index}
                 data-hash={row.original.hash}
                 data-status={row.original.status}
                 data-selected={selected || undefined}
