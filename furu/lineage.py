@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -115,6 +116,47 @@ def dependent_tree(entry: Entry, catalog: Catalog, *, max_depth: int | None = No
         return out
 
     return node(entry, "root", 0)
+
+
+def dependency_at(entry: Entry, catalog: Catalog, path: Sequence[str]) -> Entry | None:
+    """The artifact behind the nested config at ``path`` of ``entry``'s config (``("model", "data")``), if any.
+
+    What a view opens when a person picks a nested config in a config tree. Each
+    nested config along the path (a mapping with a class) is a dependency of the
+    artifact before it: the one its records name with that class, or, when
+    several share the class (a list of evaluations), the one whose stored
+    config is that nested config. From the records alone; None when the path
+    names no nested config or that dependency is not in the catalog.
+    """
+    from furu.serialization import CLASS_KEY, entries as stored_entries
+
+    catalog.sync()
+    current, found = entry, None
+    catalog.ensure_details([current])
+    value: Any = current.details.config if current.details is not None else None
+    for step in path:
+        value = stored_entries(value)
+        if isinstance(value, dict):
+            value = value.get(step)
+        elif isinstance(value, list) and step.isdigit() and int(step) < len(value):
+            value = value[int(step)]
+        else:
+            return None
+        value = stored_entries(value)
+        if not isinstance(value, dict) or CLASS_KEY not in value:
+            found = None
+            continue
+        hashes = [hash_ for hash_, (fqn, _edge) in _edges(current).items() if fqn == value[CLASS_KEY]]
+        marks = ", ".join("?" * len(hashes))
+        candidates = catalog.select(f"a.hash IN ({marks})", hashes) if hashes else []
+        catalog.ensure_details(candidates)
+        if len(candidates) > 1:
+            candidates = [c for c in candidates if c.details is not None and c.details.config == value]
+        if len(candidates) != 1:
+            found = None
+            continue  # a nested config that is no artifact (a plain model), or one not on disk
+        current = found = candidates[0]
+    return found
 
 
 def direct_dependents(entry: Entry, catalog: Catalog) -> list[tuple[Entry, EdgeKind]]:

@@ -13,6 +13,7 @@ import errno
 import io
 import os
 import stat
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -52,6 +53,23 @@ class ArtifactReport(BaseModel):
     log_tail: list[str] = Field(default_factory=list)
     python: str | None = Field(default=None, description="Python code that rebuilds the config.")
     problems: list[str] = Field(default_factory=list)
+
+
+class Commands(BaseModel):
+    """The commands and code a person copies to get at one artifact again."""
+
+    directory: str
+    python: str | None = Field(description="Python code that rebuilds the config (None: nothing recorded it).")
+    timetravel: str = Field(description="furu timetravel HASH: a worktree at the code it was made with.")
+    show: str
+
+
+def commands_of(report: ArtifactReport) -> Commands:
+    """What the views offer to copy for the artifact of ``report``."""
+    record = report.record
+    return Commands(
+        directory=record.dir, python=report.python, timetravel=f"furu timetravel {record.hash}", show=f"furu show {record.short_hash}"
+    )
 
 
 def artifact_report(entry: Entry, catalog: Catalog, *, log_lines: int = 20) -> ArtifactReport:
@@ -186,16 +204,11 @@ def tail(path: Path, lines: int) -> list[str]:
     Read from the end, never through a symlink planted at its name, and never
     blocking on a FIFO in its place (either is an OSError for the caller to report).
     """
-    if os.path.islink(path.parent):
-        raise OSError(errno.ELOOP, f"{path.parent.name}/ is a symlink, not furu's own directory", str(path))
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
-    except (FileNotFoundError, NotADirectoryError):
+    fd = _open_log(path)
+    if fd is None:
         return []
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise OSError(errno.EINVAL, "not a regular file", str(path))
         start = 0 if lines <= 0 else max(0, info.st_size - MAX_TAIL_BYTES)
         handle.seek(start)
         text = handle.read().decode("utf-8", errors="replace")
@@ -203,6 +216,72 @@ def tail(path: Path, lines: int) -> list[str]:
     if start > 0 and found:
         found = found[1:]  # the first one began before the part read
     return [cut_line(line) for line in (found if lines <= 0 else found[-lines:])]
+
+
+@dataclass(frozen=True, slots=True)
+class LogChunk:
+    """Whole lines of a log, and the byte offset just after them: where reading goes on from."""
+
+    lines: list[str]
+    offset: int
+    restarted: bool = False
+    """The log was rewritten shorter than the offset asked for, so it was read from its start."""
+
+
+MAX_CHUNK_BYTES = 256 * 1024
+"""A follower reads at most this much per call: a burst of output comes over several calls, never at once."""
+
+
+def read_log(path: Path, *, offset: int | None = None, lines: int = 200) -> LogChunk:
+    """The log's last ``lines`` lines (``offset`` None), or the whole lines written after byte ``offset``.
+
+    For a live tail: start with ``read_log(path)``, then call again with the
+    offset it returned. Both read one descriptor (never a symlink planted at the
+    log's name, never a FIFO in its place), so no line is lost or shown twice
+    between the two. A line still being written is left for the next call,
+    unless it alone exceeds :data:`MAX_CHUNK_BYTES` (then it comes cut).
+    """
+    fd = _open_log(path)
+    if fd is None:
+        return LogChunk(lines=[], offset=0 if offset is None else offset)
+    try:
+        info = os.fstat(fd)
+        restarted = offset is not None and info.st_size < offset
+        if offset is None:
+            start = max(0, info.st_size - MAX_TAIL_BYTES)
+            data = os.pread(fd, info.st_size - start, start)
+        else:
+            start = 0 if restarted else offset
+            data = os.pread(fd, max(0, min(MAX_CHUNK_BYTES, info.st_size - start)), start)
+    finally:
+        os.close(fd)
+    end = data.rfind(b"\n") + 1
+    if end == 0 and len(data) >= MAX_CHUNK_BYTES:
+        end = len(data)  # a line that never ends: shown cut
+    found = [cut_line(line) for line in data[:end].decode("utf-8", errors="replace").splitlines()]
+    if offset is None:
+        if start > 0 and found:
+            found = found[1:]  # the first one began before the part read
+        found = found[-lines:] if lines > 0 else found
+    return LogChunk(lines=found, offset=start + end, restarted=restarted)
+
+
+def _open_log(path: Path) -> int | None:
+    """A descriptor of the regular file at ``path``; None when there is none.
+
+    Never through a symlink planted at its name or its directory's, and never
+    blocking on a FIFO in its place (either is an OSError for the caller to report).
+    """
+    if os.path.islink(path.parent):
+        raise OSError(errno.ELOOP, f"{path.parent.name}/ is a symlink, not furu's own directory", str(path))
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, "not a regular file", str(path))
+    return fd
 
 
 def cut_line(line: str) -> str:

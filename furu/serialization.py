@@ -365,19 +365,26 @@ def to_python(obj: BaseModel) -> str:
     """Python source (imports, then one expression) that rebuilds ``obj``."""
     imports = _Imports()
     expression = _source(obj, imports, indent=0)
-    return "\n".join(sorted(imports.lines)) + "\n\n" + expression + "\n"
+    return "\n".join(imports.lines()) + "\n\n" + expression + "\n"
 
 
 class _Imports:
     """The import lines a snippet needs, and the local name of each class it uses."""
 
     def __init__(self) -> None:
-        self.lines: set[str] = set()
+        self.modules: set[str] = set()
+        self.imported: dict[str, set[str]] = {}
+        """``from MODULE import A, B as B_1``: the names each module gives."""
         self.names: dict[str, str] = {}
 
     def module(self, name: str) -> str:
-        self.lines.add(f"import {name}")
+        self.modules.add(name)
         return name
+
+    def lines(self) -> list[str]:
+        """One ``from m import A, B`` line per module, then the ``import x`` lines, each sorted."""
+        froms = [f"from {module} import {', '.join(sorted(names))}" for module, names in sorted(self.imported.items())]
+        return [*froms, *(f"import {name}" for name in sorted(self.modules))]
 
     def name_for(self, cls: type) -> str:
         fqn = class_fqn(cls)
@@ -390,7 +397,7 @@ class _Imports:
             local = f"{self.module(module)}.{qualname}"
         else:
             local = qualname if qualname not in self.names.values() else f"{qualname}_{len(self.names)}"
-            self.lines.add(f"from {module} import {qualname}" + (f" as {local}" if local != qualname else ""))
+            self.imported.setdefault(module, set()).add(qualname + (f" as {local}" if local != qualname else ""))
         self.names[fqn] = local
         return local
 

@@ -25,6 +25,7 @@ from furu.provenance.model import GitProvenance
 
 if TYPE_CHECKING:
     from furu.core import Furu
+    from furu.report import ArtifactReport
 
 TIMETRAVEL_DIR = "timetravel"
 
@@ -109,6 +110,25 @@ def uncommitted_patch(target: Furu[Any] | str) -> str:
     from furu.provenance.patch import snapshot_patch
 
     return snapshot_patch(git.snapshot_id, repo_path=_repository_for(git, settings.current()))
+
+
+def report_patch(report: ArtifactReport) -> str | None:
+    """The uncommitted changes the artifact of ``report`` was made with, as a diff; None for a clean tree or no git.
+
+    What a detail view shows under provenance. When the snapshot cannot be read
+    (a clone without ``refs/furu/*``), the report's ``problems`` says why and
+    None comes back: the rest of the detail is still worth showing.
+    """
+    from furu.errors import FuruError
+
+    git = report.metadata.git if report.metadata is not None else None
+    if git is None or not git.dirty or not git.snapshot_id:
+        return None
+    try:
+        return uncommitted_patch(report.record.dir)
+    except FuruError as error:
+        report.problems.append(f"the uncommitted changes cannot be shown: {error}")
+        return None
 
 
 def environment_command(environment: PackageEnvironment) -> str | None:

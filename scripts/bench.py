@@ -1,6 +1,6 @@
 """furu's speed figures, each printed next to a peer measured in the same run.
 
-Usage: python scripts/bench.py [section ...] [--n N --keep DIR]   (sections: core provenance catalog share dashboard)
+Usage: python scripts/bench.py [section ...] [--n N --keep DIR]   (sections: core provenance catalog share dashboard tui)
 
 Every goal from the issues is a ratio against a peer on this machine, never an
 absolute number, so the figures mean the same on a laptop and in CI.
@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-SECTIONS = ("core", "provenance", "catalog", "share", "dashboard")
+SECTIONS = ("core", "provenance", "catalog", "share", "dashboard", "tui")
 
 
 def main(argv: list[str]) -> None:

@@ -68,8 +68,7 @@ def test_to_python_is_valid_python_that_rebuilds_the_object() -> None:
 def test_to_python_of_a_nested_config_reads_well() -> None:
     assert Train(lr=3e-4).to_python() == textwrap.dedent(
         """\
-        from examples import PrepareData
-        from examples import Train
+        from examples import PrepareData, Train
 
         Train(data=PrepareData(name='toy', rows=5), lr=0.0003, note='')
         """

@@ -14,6 +14,7 @@ from furu.cli import timetravel as _timetravel  # noqa: E402,F401  reproduce and
 from furu.cli import share as _share  # noqa: E402,F401
 from furu.cli import setup as _setup  # noqa: E402,F401  set up
 from furu.cli import dashboard as _dashboard  # noqa: E402,F401  the web view
+from furu.cli import tui as _tui  # noqa: E402,F401  the terminal view
 
 
 def main() -> None:

@@ -12,12 +12,11 @@ from furu.cli.render import (
     JSON_HELP,
     catalog,
     console,
-    human_time,
     literal,
     print_json,
-    short_value,
     status_text,
 )
+from furu.humanize import human_time, short_value
 
 NEAREST = 3  # furu.explain.NEAREST
 

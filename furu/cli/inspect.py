@@ -12,19 +12,15 @@ from furu.cli.app import PANEL_FIND, app
 from furu.cli.completion import complete_ref, complete_sort
 from furu.cli.render import (
     JSON_HELP,
-    STATUS_STYLE,
     catalog,
     check_limit,
     console,
     fit_table,
-    human_duration,
-    human_size,
-    human_time,
     literal,
     print_json,
-    short_value,
     status_text,
 )
+from furu.humanize import CODE_MARKS, STATUS_STYLE, human_duration, human_size, human_time, short_value
 
 DEFAULT_LIMIT = 50
 DEFAULT_SORT = "created"  # furu.query.DEFAULT_SORT; library modules are imported when a command runs
@@ -206,7 +202,7 @@ def show_command(
     facts: list[tuple[str, str | None]] = [
         ("name", record.name), ("tags", ", ".join(record.tags) or None), ("created", human_time(record.created)),
         ("updated", human_time(record.updated)), ("runtime", human_duration(record.runtime_secs)),
-        ("size", human_size(record.size_bytes)), ("version", repr(record.version) if record.version is not None else None),
+        ("size", human_size(record.size_bytes)), ("version", repr(record.version) if record.version else None),
         ("version-controlled", "yes" if record.version_controlled else None), ("problem", record.problem),
     ]
     for key, value in facts:
@@ -332,8 +328,6 @@ def logs_command(
 
 DAMAGED_NOTE = "still loads (its success marker is there); furu gc keeps it"
 
-CODE_MARKS = {"class": "changed", "module": "module", "gone": "gone"}
-"""The ``code`` column of ``furu ls``, by :data:`furu.fingerprint.DriftKind` (empty: as it was made)."""
 CODE_LEGEND = (
     "code: changed = its class's code changed since it was made, module = only its module did, gone = its class "
     "or file is no longer there (furu show HASH says what changed; furu ls code_changed=true lists them)"

@@ -14,11 +14,11 @@ from furu.cli.render import (
     check_limit,
     console,
     count,
-    human_size,
     literal,
     print_json,
     status_text,
 )
+from furu.humanize import human_size
 from furu.errors import FuruError
 
 if TYPE_CHECKING:

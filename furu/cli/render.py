@@ -13,11 +13,9 @@ raising ``MarkupError`` or restyling the line.
 from __future__ import annotations
 
 import json
-import math
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
 from typing import Any, Literal
 
 import typer
@@ -25,20 +23,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
+from furu.humanize import STATUS_STYLE
 from furu.progress import Progress
 
-STATUS_STYLE = {
-    "success": "green",
-    "damaged": "bold yellow",
-    "failed": "red",
-    "running": "cyan",
-    "crashed": "magenta",
-    "preempted": "yellow",
-    "queued": "blue",
-    "absent": "dim",
-    "corrupt": "bold red",
-    "missing": "dim red",
-}
 
 PROGRESS_MIN_ITEMS = 200
 
@@ -126,56 +113,6 @@ def status_text(status: str) -> Text:
     return Text(status, style=STATUS_STYLE.get(status, ""))
 
 
-def human_size(size: int | None) -> str:
-    """``6.1 KiB``; ``-`` when unknown."""
-    if size is None:
-        return "-"
-    if size < 1024:
-        return f"{size} B"
-    exponent = min(int(math.log(size, 1024)), 5)
-    return f"{size / 1024**exponent:.1f} {'KMGTP'[exponent - 1]}iB"
-
-
-def human_duration(seconds: float | None) -> str:
-    """``0.42s``, ``12.3s``, ``3m05s``, ``2h10m``, ``3d04h``; ``-`` when unknown."""
-    if seconds is None:
-        return "-"
-    if seconds < 10:
-        return f"{seconds:.2f}s"
-    if seconds < 60:
-        return f"{seconds:.1f}s"
-    minutes, secs = divmod(round(seconds), 60)
-    if minutes < 60:
-        return f"{minutes}m{secs:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours}h{minutes:02d}m"
-    days, hours = divmod(hours, 24)
-    return f"{days}d{hours:02d}h"
-
-
-def human_time(moment: datetime | None) -> str:
-    """Local time, to the minute: ``2026-11-26 14:05``."""
-    if moment is None:
-        return "-"
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
-def short_value(value: Any, width: int = 40) -> str:
-    """A config value for a table cell."""
-    if isinstance(value, dict) and "__class__" in value:
-        text = str(value["__class__"]).rsplit(".", 1)[-1] + "(...)"
-    elif isinstance(value, float):
-        text = f"{value:g}"
-    elif value == "":
-        text = '""'
-    else:
-        from furu.serialization import describe  # pydantic and settings: only when a value is shown
-
-        text = value if isinstance(value, str) else describe(value)
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def count(n: int, noun: str) -> str:
     """``1 artifact``, ``2 artifacts``."""
     return f"{n} {noun}{'' if n == 1 else 's'}"
@@ -186,7 +123,8 @@ def fit_table(table: Any, flexible: Sequence[str], width: int) -> None:
 
     Rich shrinks every column when a table is too wide, wrapping each row over
     several lines. Here the other columns keep their full width and the
-    flexible ones share what is left, each cut with an ellipsis on one line.
+    flexible ones share what is left, each cut with an ellipsis on one line; a
+    short one (``(defaults)``) is never cut to make room for a long one.
     """
     gap = 2 * (len(table.columns) - 1)
     natural = {
@@ -201,7 +139,17 @@ def fit_table(table: Any, flexible: Sequence[str], width: int) -> None:
         return
     if room < 4 * len(flexible):
         return  # not even the other columns fit: rich's wrapping at least shows every column
-    shares = {header: max(4, room * natural[header] // max(wanted, 1)) for header in flexible}
+    shares: dict[str, int] = {}
+    while True:  # a column narrower than an equal share of what is left keeps its whole width
+        rest = [header for header in flexible if header not in shares]
+        fair = (room - sum(shares.values())) // max(len(rest), 1)
+        narrow = [header for header in rest if natural[header] <= fair]
+        if not narrow:
+            break
+        shares.update((header, natural[header]) for header in narrow)
+    rest = [header for header in flexible if header not in shares]
+    left, wanted = room - sum(shares.values()), sum(natural[header] for header in rest)
+    shares.update((header, max(4, left * natural[header] // max(wanted, 1))) for header in rest)
     while sum(shares.values()) > room and max(shares.values()) > 4:
         shares[max(shares, key=shares.__getitem__)] -= 1
     for column in table.columns:

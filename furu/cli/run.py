@@ -7,7 +7,8 @@ from typing import Annotated
 import typer
 
 from furu.cli.app import EXIT_USER_ERROR, PANEL_RUN, app
-from furu.cli.render import JSON_HELP, console, fit_table, human_duration, print_json, status_text
+from furu.cli.render import JSON_HELP, console, fit_table, print_json, status_text
+from furu.humanize import human_duration
 
 _STYLE = {"loaded": "green", "created": "green", "cached": "green", "failed": "red", "missing": "yellow", "running": "cyan"}
 

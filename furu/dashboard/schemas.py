@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from furu.report import ArtifactReport
+from furu.report import ArtifactReport, Commands
 
 
 class Health(BaseModel):
@@ -60,15 +60,6 @@ class ExperimentPage(BaseModel):
     filter: str = Field(description="The filter in canonical `furu ls` form (parses back to the same).")
     sort: str
     items: list[ExperimentRow]
-
-
-class Commands(BaseModel):
-    """What the detail page's copy buttons copy."""
-
-    directory: str
-    python: str | None
-    timetravel: str
-    show: str
 
 
 class ExperimentDetail(BaseModel):

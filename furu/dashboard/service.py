@@ -2,7 +2,8 @@
 
 A :class:`~furu.catalog.Catalog` keeps its entries in memory and is not made
 for two threads at once, while FastAPI runs each request in a thread of its
-pool; so every use goes through :meth:`Service.catalog`, one at a time. A
+pool; so every use goes through :meth:`Service.catalog`, one at a time
+(:mod:`furu.catalog.threads`). A
 request costs milliseconds (the index answers), so queueing is invisible,
 except behind the few answers that read every artifact (every field's values,
 the class graph): those run on a second catalog of their own
@@ -12,7 +13,6 @@ share the index on disk as two processes would.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,6 +20,8 @@ from typing import TypeVar, cast
 
 from furu import settings as settings_module
 from furu.catalog import Catalog
+from furu.catalog.pages import signature
+from furu.catalog.threads import CatalogsByUse
 from furu.query import time_limit
 
 T = TypeVar("T")
@@ -47,9 +49,11 @@ pathological ``name~(a|aa)+$`` holds the catalog, and with it every other reques
 class Service:
     options: DashboardOptions
     given_settings: settings_module.Settings | None = None
-    _catalogs: dict[str, Catalog] = field(default_factory=dict)
-    _locks: dict[str, threading.Lock] = field(default_factory=lambda: {"pages": threading.Lock(), "whole": threading.Lock()})
+    _catalogs: CatalogsByUse = field(init=False)
     _cached: dict[tuple[object, ...], tuple[tuple[int, int, int], object]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._catalogs = CatalogsByUse(lambda: self.settings, ("pages", "whole"))
 
     @property
     def settings(self) -> settings_module.Settings:
@@ -61,23 +65,20 @@ class Service:
     @contextmanager
     def catalog(self, use: str = "pages") -> Iterator[Catalog]:
         """The catalog, synced with the disk, for one request's use (``whole``: the one for answers over everything)."""
-        with self._locks[use], time_limit(REQUEST_REGEX_SECS):
-            if use not in self._catalogs:
-                self._catalogs[use] = Catalog(self.settings)
-            catalog = self._catalogs[use]
+        with self._catalogs.held(use) as catalog, time_limit(REQUEST_REGEX_SECS):
             catalog.sync()
             yield catalog
 
     def signature(self) -> tuple[int, int, int]:
         """Changes whenever an artifact appears, goes or changes on disk (what ``/events`` watches)."""
-        with self.catalog() as catalog:
-            return _signature(catalog)
+        with self._catalogs.held("pages") as catalog:
+            return signature(catalog)  # which syncs it
 
     def cached(self, key: tuple[object, ...], compute: Callable[[Catalog], T]) -> T:
         """``compute(catalog)``, again only once the catalog changed: for answers that read every artifact
         (the class graph, every field's values), which a page asks for on each visit."""
-        with self.catalog("whole") as catalog:
-            mark = _signature(catalog)
+        with self._catalogs.held("whole") as catalog, time_limit(REQUEST_REGEX_SECS):
+            mark = signature(catalog)  # which syncs it
             hit = self._cached.get(key)
             if hit is not None and hit[0] == mark:
                 return cast(T, hit[1])
@@ -87,7 +88,3 @@ class Service:
                 self._cached.pop(next(iter(self._cached)))
             return value
 
-
-def _signature(catalog: Catalog) -> tuple[int, int, int]:
-    row = catalog.execute("SELECT count(*), coalesce(sum(stamp % 1000000007), 0), coalesce(max(stamp), 0) FROM artifacts").fetchone()
-    return int(row[0]), int(row[1]), int(row[2])

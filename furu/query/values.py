@@ -79,3 +79,15 @@ def parse_time(value: str, context: str | None = None) -> tuple[float, float]:
             f"{where}cannot read {value!r} as a time; write e.g. 2026-11-01, 2026-11-01T14:30, today, 7d (ago)."
         ) from None
     return start, start
+
+
+def written_value(value: object) -> str:
+    """A stored value as the filter language writes it: ``true``, ``none``, ``0.001``, ``toy``.
+
+    For completion and value lists (:func:`furu.catalog.distinct` returns values as stored).
+    """
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

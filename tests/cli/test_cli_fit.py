@@ -27,6 +27,7 @@ def test_run_and_ls_path_fit_80_columns(tmp_path: Path) -> None:
     run = furu(lab, "run", "lab.steps:Essay", COLUMNS="80").stdout.splitlines()
     assert len(run) == 2 and all(len(line) <= 80 for line in run), run
     assert run[1].split()[2] == "created" and "…" in run[1]
+    assert run[1].startswith("(defaults)  ")  # a short cell is not cut to make room for the long ones
     listed = furu(lab, "ls", "--path", COLUMNS="80").stdout.splitlines()
     rows = listed[1:-1]
     assert len(rows) == 4 and all(len(line) <= 80 for line in listed), listed

@@ -30,7 +30,7 @@ def test_show_json_has_every_part(furu_cli, made):
     log = made.train._paths().log.read_text().splitlines()
     assert log and report["log_tail"] == log[-20:]
     assert report["python"] == (
-        "from examples import PrepareData\nfrom examples import Train\n\n"
+        "from examples import PrepareData, Train\n\n"
         "Train(data=PrepareData(name='toy', rows=5), lr=0.001, note='')\n"
     )
     assert report["problems"] == []

@@ -235,7 +235,7 @@ def test_help_from_summaries_is_the_help_of_the_converted_commands(tmp_path: Pat
         tmp_path,
         COLUMNS=columns,
     )
-    assert out == "True 22 []\n"
+    assert out == "True 23 []\n"
 
 
 def test_shell_completion_of_commands_options_and_refs(tmp_path: Path) -> None:
@@ -249,7 +249,7 @@ def test_shell_completion_of_commands_options_and_refs(tmp_path: Path) -> None:
         return shown.split()
 
     assert complete("furu l") == ["ls", "logs"]
-    assert complete("furu t") == ["tag", "timetravel"]
+    assert complete("furu t") == ["tag", "timetravel", "tui"]
     assert complete("furu ls --so") == ["--sort"]
     assert complete("furu ls --sort cr") == ["created"]
     assert complete(f"furu show {data_hash[:4]}") == [data_hash]

@@ -30,7 +30,7 @@ CHROMIUM_ARGS = [
 ]
 
 pytestmark = [
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed: bash scripts/install-chromium.sh"),
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed: bash scripts/install-test-packages.sh"),
     pytest.mark.skipif(not (STATIC_DIR / "index.html").is_file(), reason="the page is not built (npm ci && npm run build in frontend/)"),
 ]
 

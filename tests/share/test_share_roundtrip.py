@@ -45,7 +45,7 @@ def test_the_bundle_lists_every_file_with_size_digest_and_how_to_rebuild(shared:
     assert model.location == f"sharepipe/Model/{h['Model']}"
     assert model.member_prefix == f"artifacts/sharepipe/Model/{h['Model']}/"
     assert model.python == (
-        "from sharepipe import Corpus\nfrom sharepipe import Features\nfrom sharepipe import Model\n\n"
+        "from sharepipe import Corpus, Features, Model\n\n"
         "Model(features=Features(corpus=Corpus(size=3), scale=2), lr=0.5)\n"
     )
     assert model.config == {

@@ -523,16 +523,22 @@ export interface components {
         };
         /**
          * Commands
-         * @description What the detail page's copy buttons copy.
+         * @description The commands and code a person copies to get at one artifact again.
          */
         Commands: {
             /** Directory */
             directory: string;
-            /** Python */
+            /**
+             * Python
+             * @description Python code that rebuilds the config (None: nothing recorded it).
+             */
             python: string | null;
             /** Show */
             show: string;
-            /** Timetravel */
+            /**
+             * Timetravel
+             * @description furu timetravel HASH: a worktree at the code it was made with.
+             */
             timetravel: string;
         };
         /** Count */

@@ -25,7 +25,6 @@ from furu.catalog.stale import add_staleness
 from furu.dashboard.files import SANDBOX_POLICY, FuruFileRefused, list_dir, open_file, open_inside, table_preview
 from furu.dashboard.rows import row_of, split_columns
 from furu.dashboard.schemas import (
-    Commands,
     ExperimentDetail,
     ExperimentPage,
     FileListing,
@@ -46,7 +45,8 @@ from furu.lineage import LineageNode, dependency_tree, dependent_tree
 from furu.query import DEFAULT_SORT, parse_expression
 from furu.refs import resolve_entry
 from furu.layout import INTERNAL_DIR, LOG_FILE
-from furu.report import ArtifactReport, artifact_report, cut_line, tail
+from furu.report import artifact_report, commands_of, cut_line, tail
+from furu.time_travel import report_patch
 
 router = APIRouter(prefix="/experiments", tags=["experiments"])
 _HASH_PREFIX = re.compile(r"[0-9a-fA-F]{1,32}")
@@ -90,31 +90,13 @@ def experiment(svc: ServiceDep, ref: str) -> ExperimentDetail:
         entry = resolve_entry(checked_ref(ref), catalog)
         report = artifact_report(entry, catalog, log_lines=50)
     add_staleness([report.record])  # on the record the report read: no second read of its details
-    record = report.record
     return ExperimentDetail(
-        row=row_of(record),
+        row=row_of(report.record),
         report=report,
-        commands=Commands(
-            directory=record.dir, python=report.python,
-            timetravel=f"furu timetravel {record.hash}", show=f"furu show {record.short_hash}",
-        ),
-        stale_reasons=record.stale_reasons,
-        patch=_patch(report),
+        commands=commands_of(report),
+        stale_reasons=report.record.stale_reasons,
+        patch=report_patch(report),
     )
-
-
-def _patch(report: ArtifactReport) -> str | None:
-    """The uncommitted changes it was made with; a problem in the report when they cannot be read."""
-    from furu.time_travel import uncommitted_patch
-
-    git = report.metadata.git if report.metadata is not None else None
-    if git is None or not git.dirty or not git.snapshot_id:
-        return None
-    try:
-        return uncommitted_patch(report.record.dir)
-    except FuruError as error:
-        report.problems.append(f"the uncommitted changes cannot be shown: {error}")
-        return None
 
 
 @router.get("/{ref}/relationships", response_model=Relationships)
