@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -59,6 +60,11 @@ def tui_command(
     ] = "textual-dark",
 ) -> None:
     """Browse, filter and act on every experiment in the terminal (over SSH too); ? lists the keys."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise FuruError(
+            "furu tui draws in a terminal and reads its keys, but its input or output is a pipe or a file; "
+            "run it in a terminal (over SSH: ssh -t), or use furu ls for output to a file."
+        )
     try:
         from furu.tui.app import FuruApp, TuiOptions
     except ImportError as error:

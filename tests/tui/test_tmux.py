@@ -2,7 +2,7 @@
 
 Everything else in tests/tui drives the app in process with Pilot; this one
 checks what a user over SSH gets: the command starts, draws rows into a real
-terminal, takes keys and quits cleanly.
+terminal, takes keys and quits cleanly (and, without a terminal, says so).
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.throwaway import FURU, env
+from tests.throwaway import FURU, env, furu
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+needs_tmux = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed: bash scripts/install-test-packages.sh")
 
 
 @pytest.fixture
@@ -56,6 +56,7 @@ def wait_for(screen: Callable[..., str], text: str, timeout: float = 30.0) -> st
     raise AssertionError(f"{text!r} never appeared on the screen:\n{shown}")
 
 
+@needs_tmux
 def test_furu_tui_in_a_real_terminal(pane: Callable[..., str]) -> None:
     shown = wait_for(pane, "10 of 10 experiments")
     assert "Train" in shown and "failed" in shown and "? keys" in shown
@@ -77,3 +78,8 @@ def test_furu_tui_in_a_real_terminal(pane: Callable[..., str]) -> None:
     while time.monotonic() < deadline and pane.alive():  # type: ignore[attr-defined]
         time.sleep(0.2)  # q ends the command, and with it the session
     assert not pane.alive()  # type: ignore[attr-defined]
+
+
+def test_without_a_terminal_it_says_so_instead_of_drawing_into_a_pipe(lab: Path) -> None:
+    result = furu(lab, "tui", code=1)  # stdin and stdout are pipes here
+    assert result.stdout == "" and "furu tui draws in a terminal" in result.stderr and "ssh -t" in result.stderr
