@@ -23,6 +23,11 @@ def human_size(size: int | None) -> str:
     return f"{size / 1024**exponent:.1f} {'KMGTP'[exponent - 1]}iB"
 
 
+def count(n: int, noun: str) -> str:
+    """``1 artifact``, ``2 artifacts``, ``2 classes``."""
+    return f"{n} {noun}{'' if n == 1 else 'es' if noun.endswith('s') else 's'}"
+
+
 def human_duration(seconds: float | None) -> str:
     """``0.42s``, ``12.3s``, ``3m05s``, ``2h10m``, ``3d04h``; ``-`` when unknown."""
     if seconds is None:

@@ -13,12 +13,11 @@ from furu.cli.render import (
     catalog,
     check_limit,
     console,
-    count,
     literal,
     print_json,
     status_text,
 )
-from furu.humanize import human_size
+from furu.humanize import count, human_size
 from furu.errors import FuruError
 
 if TYPE_CHECKING:

@@ -7,8 +7,9 @@ from typing import Annotated
 import typer
 
 from furu.cli.app import PANEL_MANAGE, app
-from furu.cli.render import JSON_HELP, catalog, console, count, literal, print_json
+from furu.cli.render import JSON_HELP, catalog, console, literal, print_json
 from furu.errors import FuruError
+from furu.humanize import count
 
 _STATE_WORDS = {
     "planned": "",

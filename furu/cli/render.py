@@ -113,11 +113,6 @@ def status_text(status: str) -> Text:
     return Text(status, style=STATUS_STYLE.get(status, ""))
 
 
-def count(n: int, noun: str) -> str:
-    """``1 artifact``, ``2 artifacts``."""
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
 def fit_table(table: Any, flexible: Sequence[str], width: int) -> None:
     """Shrink the ``flexible`` columns of a rich Table (the right-hand ones: results, paths) to fit.
 

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from furu.cli.app import EXIT_USER_ERROR, PANEL_REPRODUCE, app
-from furu.cli.render import JSON_HELP, console, count, literal, print_json, progress_bar
-from furu.humanize import human_size
+from furu.cli.render import JSON_HELP, console, literal, print_json, progress_bar
+from furu.humanize import count, human_size
 from furu.progress import Progress
 
 if TYPE_CHECKING:  # furu.share imports pygit2 and dulwich: only when a command runs

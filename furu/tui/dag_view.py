@@ -17,6 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Static, Tree
 
+from furu.humanize import count
 from furu.lineage import ClassGraph, class_graph
 from furu.tui.source import Source
 
@@ -53,7 +54,7 @@ class DagScreen(Screen[str | None]):
     def _show(self, graph: ClassGraph) -> None:
         tree: Tree[str] = self.query_one(Tree)
         tree.clear()
-        tree.root.set_label(Text(f"{_counted(len(graph.classes), 'class')}, {_counted(sum(graph.classes.values()), 'experiment')}", style="bold"))
+        tree.root.set_label(Text(f"{count(len(graph.classes), 'class')}, {count(sum(graph.classes.values()), 'experiment')}", style="bold"))
         depends: dict[str, list[tuple[str, int]]] = {}
         for edge in graph.edges:
             depends.setdefault(edge.source, []).append((edge.target, edge.artifacts))
@@ -62,10 +63,10 @@ class DagScreen(Screen[str | None]):
         shown: set[str] = set()
 
         def add(node: Any, fqn: str, via: int | None) -> None:
-            count = graph.classes.get(fqn, 0)
-            label = Text.assemble((fqn.rsplit(".", 1)[-1], "bold cyan"), f"  {fqn.rpartition('.')[0]}", (f"  {_counted(count, 'experiment')}", "dim"))
+            experiments = graph.classes.get(fqn, 0)
+            label = Text.assemble((fqn.rsplit(".", 1)[-1], "bold cyan"), f"  {fqn.rpartition('.')[0]}", (f"  {count(experiments, 'experiment')}", "dim"))
             if via is not None:
-                label.append(f"  ({_counted(via, 'result')} of the one above record{'s' if via == 1 else ''} it)", style="dim")
+                label.append(f"  ({count(via, 'result')} of the one above record{'s' if via == 1 else ''} it)", style="dim")
             if fqn in shown and depends.get(fqn):
                 node.add_leaf(label.append("  … shown above", style="dim italic"), data=fqn)
                 return
@@ -75,8 +76,8 @@ class DagScreen(Screen[str | None]):
                 node.add_leaf(label, data=fqn)
                 return
             branch = node.add(label, data=fqn, expand=True)
-            for target, count in below:
-                add(branch, target, count)
+            for target, artifacts in below:
+                add(branch, target, artifacts)
 
         for fqn in roots:
             add(tree.root, fqn, None)
@@ -89,7 +90,3 @@ class DagScreen(Screen[str | None]):
 
     def action_back(self) -> None:
         self.dismiss(None)
-
-
-def _counted(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 'es' if noun.endswith('s') else 's'}"
