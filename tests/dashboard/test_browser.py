@@ -7,7 +7,6 @@ a picture of every page.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -17,22 +16,13 @@ from pathlib import Path
 import pytest
 
 sync_api = pytest.importorskip("playwright.sync_api")
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page, expect  # noqa: E402
 
-from furu.dashboard.app import STATIC_DIR  # noqa: E402
+from tests.dashboard.browsing import NEEDS_BROWSER, new_page  # noqa: E402
 from tests.dashboard.server import Dashboard, dashboard, free_port  # noqa: E402
 from tests.throwaway import make_project  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
-]
-
-pytestmark = [
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed: bash scripts/install-test-packages.sh"),
-    pytest.mark.skipif(not (STATIC_DIR / "index.html").is_file(), reason="the page is not built (npm ci && npm run build in frontend/)"),
-]
+pytestmark = NEEDS_BROWSER
 
 
 @pytest.fixture(scope="module")
@@ -41,28 +31,10 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
         yield running
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
 @pytest.fixture
 def page(browser: Browser, demo: Dashboard) -> Iterator[Page]:
-    context = browser.new_context(base_url=demo.url, viewport={"width": 1400, "height": 900})
-    opened = context.new_page()
-    opened.set_default_timeout(15_000)
-    yield opened
-    context.close()
-
-
-@pytest.fixture(scope="module")
-def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = Path(os.environ.get("FURU_SCREENSHOT_DIR") or tmp_path_factory.getbasetemp() / "screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    with new_page(browser, demo.url) as opened:
+        yield opened
 
 
 def test_overview_counts_every_status(page: Page, screenshots: Path) -> None:
