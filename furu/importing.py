@@ -9,6 +9,11 @@ for that reason. Every command that imports user classes (``run``, ``gc``,
 imports through :func:`import_user_class`, which tells "this module does not
 exist" apart from "this module exists but raised while importing" (a missing
 third-party package inside it, a syntax error, anything else).
+
+A long-lived process (the dashboard) imports a class once and keeps it, so it
+also remembers each project source file it imported with its modification
+time: :func:`sources_changed_since_import` says when the classes it holds are
+no longer the code on disk, before something is computed from them.
 """
 
 from __future__ import annotations
@@ -45,8 +50,50 @@ def make_project_importable(cwd: str | None = None) -> None:
     cwd = cwd or os.getcwd()
     root = code_root(cwd)
     for path in reversed([cwd, *([str(root)] if root is not None else [])]):
+        _project_dirs.add(os.path.realpath(path))
         if path not in sys.path:
             sys.path.insert(0, path)
+
+
+_project_dirs: set[str] = set()
+"""The directories :func:`make_project_importable` put on ``sys.path``: the user's code lives under them."""
+_imported_sources: dict[str, int] = {}
+"""The project's source files this process imported, with their ``st_mtime_ns`` when first seen imported."""
+
+
+def sources_changed_since_import() -> list[str]:
+    """The project source files this process imported that have since been edited, moved or deleted.
+
+    Call it soon after the imports it guards: a module imported by other means
+    (a config deserialised) is first seen here, with its file as it is now.
+    """
+    note_imported_sources()
+    changed = []
+    for path, stamp in _imported_sources.items():
+        try:
+            if os.stat(path).st_mtime_ns != stamp:
+                changed.append(path)
+        except OSError:
+            changed.append(path)
+    return sorted(changed)
+
+
+def note_imported_sources() -> None:
+    """Remember, once each, the source file of every project module imported so far (not installed packages)."""
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__file__", None)
+        if not isinstance(path, str) or path in _looked_at:
+            continue
+        _looked_at.add(path)
+        real = os.path.realpath(path)
+        if "site-packages" not in real and any(real.startswith(directory + os.sep) for directory in _project_dirs):
+            try:
+                _imported_sources[path] = os.stat(path).st_mtime_ns
+            except OSError:
+                continue
+
+
+_looked_at: set[str] = set()
 
 
 def import_user_class(fqn: str) -> type:
@@ -78,6 +125,7 @@ def import_user_class(fqn: str) -> type:
                 ) from None
         if not isinstance(target, type):
             raise ClassImportError(fqn, f"{fqn} is a {type(target).__name__}, not a class")
+        note_imported_sources()
         return target
     raise ClassImportError(fqn, f"no module named {parts[0]!r} (renamed, moved, deleted or not installed?)")
 

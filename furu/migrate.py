@@ -24,7 +24,9 @@ import copy
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, Field
 
 from furu.catalog import ArtifactRecord, Catalog
 from furu.catalog.pages import page
@@ -57,6 +59,9 @@ class FromText(str):
     """A ``values`` entry given as command-line text (``--set momentum=0.9``): read as the field's type."""
 
 
+StepState = Literal["planned", "conflict", "finish", "migrated", "finished", "already"]
+
+
 @dataclass
 class MigrationStep:
     """One artifact to carry over: from its record to the new identity."""
@@ -68,7 +73,7 @@ class MigrationStep:
     changes: list[str]
     cascaded_from: str | None = None
     """The hash of the migrated dependency this step follows from (None: selected by the filter)."""
-    state: str = "planned"
+    state: StepState = "planned"
     """``planned``; ``conflict`` (the target holds another result); ``finish`` (an interrupted run of this
     migration); after ``yes``: ``migrated``, ``finished`` or ``already``."""
     target: Any = field(default=None, repr=False)
@@ -373,3 +378,48 @@ def _apply(plan: MigrationPlan, by: str, overwrite: bool, settings: Settings) ->
         )
         renamed[step.source.hash] = DependencyRef(fqn=step.target_fqn, hash=step.target_hash)
     plan.applied = True
+
+
+# -- the plan as furu migrate --json prints it -----------------------------------------
+
+
+class PlanStep(BaseModel):
+    source: ArtifactRecord
+    target_fqn: str
+    target_hash: str
+    target_dir: str
+    changes: list[str]
+    cascaded_from: str | None = Field(description="The migrated dependency this step follows from (null: the filter selected it).")
+    state: StepState = Field(
+        description="planned; conflict (the target holds another result); finish (an interrupted run of this migration); "
+        "after applying: migrated, finished or already."
+    )
+
+
+class SkippedRecord(BaseModel):
+    record: ArtifactRecord
+    reason: str
+
+
+class PlanDocument(BaseModel):
+    """``furu migrate --json``: the plan, or (``applied``) what was done."""
+
+    policy: MigrationPolicy
+    applied: bool
+    steps: list[PlanStep]
+    skipped: list[SkippedRecord]
+
+
+def plan_document(plan: MigrationPlan) -> PlanDocument:
+    return PlanDocument(
+        policy=plan.policy,
+        applied=plan.applied,
+        steps=[
+            PlanStep(
+                source=step.source, target_fqn=step.target_fqn, target_hash=step.target_hash, target_dir=step.target_dir,
+                changes=step.changes, cascaded_from=step.cascaded_from, state=step.state,
+            )
+            for step in plan.steps
+        ],
+        skipped=[SkippedRecord(record=record, reason=reason) for record, reason in plan.skipped],
+    )

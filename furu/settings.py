@@ -2,7 +2,8 @@
 
 Every option has one name; the env variable is ``FURU_`` + its upper-cased
 name and the pyproject key is the name itself, e.g. ``FURU_LEASE_SECS`` and
-``lease_secs = 60``. The env wins. Settings are looked up on every call (tests
+``lease_secs = 60``. The env wins. One option is a table, ``[tool.furu.executor]``
+(in the env: ``FURU_EXECUTOR`` holding the same table as JSON). Settings are looked up on every call (tests
 and notebooks change env variables at run time) but cached per distinct
 environment, so the lookup costs a few dictionary probes on the hot path.
 """
@@ -10,9 +11,10 @@ environment, so the lookup costs a few dictionary probes on the hot path.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,26 @@ ENV_PREFIX = "FURU_"
 DEFAULT_REGEX_SECS = 5.0
 """Longest a filter's regular expression may take on one value (furu.query.patterns)."""
 DATA_DIR_NAME = "furu-data"
+EXECUTOR_CLUSTERS = ("slurm", "local", "debug")
+"""What ``[tool.furu.executor] cluster`` may name: submitit's ``AutoExecutor(cluster=...)``."""
+EXECUTOR_FOLDER = "submitit"
+"""The submitit job folder under the data root when ``[tool.furu.executor]`` names none."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ExecutorSetting:
+    """``[tool.furu.executor]``: the submitit executor ``furu run --executor submitit`` and the dashboard submit through.
+
+    ``parameters`` go to ``AutoExecutor.update_parameters`` as they are (submitit
+    checks their names and types when the executor is built:
+    :func:`furu.cluster.executor.configured_executor`). ``folder`` is absolute
+    once the settings are resolved (relative to the project root; by default
+    ``<data root>/submitit``).
+    """
+
+    cluster: str = "slurm"
+    folder: Path | None = None
+    parameters: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass(frozen=True, slots=True, eq=False)
@@ -57,6 +79,7 @@ class Settings:
     regex_secs: float = DEFAULT_REGEX_SECS
     cancelled_is_preempted: bool = False
     log_level: str = "INFO"
+    executor: ExecutorSetting | None = None
 
     # Resolved locations, filled in by `current()`.
     project_root: Path | None = None
@@ -150,6 +173,38 @@ def _path(value: Any) -> Path | None:
     raise _Invalid("Input should be a path (a string)")
 
 
+_EXECUTOR_KEYS = ("cluster", "folder", "parameters")
+
+
+def _executor(value: Any) -> ExecutorSetting | None:
+    """A table (pyproject.toml) or the same table as JSON text (env); an empty env value means none."""
+    if isinstance(value, str) and not value.strip():
+        return None
+    if isinstance(value, str) and value.lstrip().startswith("{"):
+        try:
+            value = json.loads(value)
+        except ValueError as error:
+            raise _Invalid(f"Input should be a JSON object like {{\"cluster\": \"slurm\"}} ({error})") from None
+    if not isinstance(value, dict):
+        raise _Invalid(
+            "Input should be a table: [tool.furu.executor] with cluster, folder and parameters "
+            '(in FURU_EXECUTOR the same table as JSON: {"cluster": "slurm"})'
+        )
+    unknown = sorted(set(value) - set(_EXECUTOR_KEYS))
+    if unknown:
+        raise _Invalid(f"unknown key(s) {', '.join(unknown)}; known keys: {', '.join(_EXECUTOR_KEYS)}")
+    cluster = value.get("cluster", "slurm")
+    if cluster not in EXECUTOR_CLUSTERS:
+        raise _Invalid(f"cluster: Input should be 'slurm', 'local' or 'debug' (submitit's clusters), not {cluster!r}")
+    folder = value.get("folder")
+    if folder is not None and (not isinstance(folder, str) or not folder.strip()):
+        raise _Invalid("folder: Input should be a path (a non-empty string)")
+    parameters = value.get("parameters", {})
+    if not isinstance(parameters, dict):
+        raise _Invalid("parameters: Input should be a table of submitit parameters (timeout_min = 60, ...)")
+    return ExecutorSetting(cluster=cluster, folder=Path(folder) if folder else None, parameters=dict(parameters))
+
+
 _PARSERS: dict[str, Callable[[Any], Any]] = {
     "path": _path,
     "artifacts_path": _path,
@@ -168,6 +223,7 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "regex_secs": _seconds,
     "cancelled_is_preempted": _flag,
     "log_level": _text,
+    "executor": _executor,
 }
 
 OPTION_NAMES: tuple[str, ...] = tuple(_PARSERS)
@@ -243,7 +299,13 @@ def _with_locations(settings: Settings, root: Path | None) -> Settings:
         artifacts_root = root / DATA_DIR_NAME / "artifacts"
     else:
         artifacts_root = data_root / "artifacts"
-    return dataclasses.replace(settings, project_root=root, data_root=data_root, artifacts_root=artifacts_root)
+    executor = settings.executor
+    if executor is not None:
+        folder = _absolute(executor.folder, base) if executor.folder else data_root / EXECUTOR_FOLDER
+        executor = dataclasses.replace(executor, folder=folder)
+    return dataclasses.replace(
+        settings, project_root=root, data_root=data_root, artifacts_root=artifacts_root, executor=executor
+    )
 
 
 def _absolute(path: Path, base: Path) -> Path:
@@ -276,4 +338,6 @@ def _pyproject_options(root: Path) -> dict[str, Any]:
 def _source(name: str, env_values: dict[str, str | None]) -> str:
     if env_values.get(name) is not None:
         return f"env variable {ENV_PREFIX}{name.upper()}={env_values[name]!r}"
+    if name == "executor":
+        return "[tool.furu.executor] in pyproject.toml"
     return f"[tool.furu] {name} in pyproject.toml"

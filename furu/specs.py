@@ -27,7 +27,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from furu.core import Furu
 from furu.errors import FuruSpecError
-from furu.importing import ClassImportError, import_user_class, make_project_importable, one_line
+from furu.importing import ClassImportError, import_user_class, make_project_importable, note_imported_sources, one_line
 from furu.namespace import SPEC_TARGET, is_spec
 
 _LEAF = "\0value"
@@ -66,6 +66,7 @@ def import_target(target: str) -> type[Furu[Any]]:
         module_name, _, qualname = target.partition(":")
         try:
             obj = importlib.import_module(module_name)
+            note_imported_sources()
         except ModuleNotFoundError as error:
             if error.name is None or not (module_name + ".").startswith(error.name + "."):
                 raise FuruSpecError(f"Cannot import {target}: importing {module_name} raised {one_line(error)}.") from error
@@ -231,6 +232,21 @@ def _parse_value(annotation: Any, raw: str, where: str) -> Any:
     raise FuruSpecError(
         f"{where}={raw!r}: cannot read it as {expected} ({first_error.errors()[0]['msg']})."
     )
+
+
+def field_types(cls: type) -> dict[str, Any]:
+    """The fields of a model or dataclass with their annotations, as ``key=value`` words address them."""
+    return _field_types(cls)
+
+
+def field_default(cls: type, name: str) -> Any:
+    """The value a field starts from when no word sets it (None for a required field)."""
+    return _default(cls, name)
+
+
+def is_structured(cls: type) -> bool:
+    """A model or dataclass: a nested config whose fields ``a.b=...`` words set."""
+    return _is_structured(cls)
 
 
 def _field_types(cls: type) -> dict[str, Any]:

@@ -3,12 +3,17 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from furu.project import clear_project_cache
 from furu.settings import clear_settings_cache
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 TESTS_DIR = Path(__file__).parent
 
@@ -52,3 +57,24 @@ def python_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env["PYTHONPATH"] = os.pathsep.join([str(TESTS_DIR), env.get("PYTHONPATH", "")])
     env.update(extra or {})
     return env
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Per module, not per session: Playwright's sync API runs an event loop in this thread while it is open,
+    and the TUI's tests (``asyncio.run``) cannot start one beside it."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from tests.dashboard.browsing import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``$FURU_SCREENSHOT_DIR``, else ``screenshots/`` under pytest's temporary directory."""
+    folder = Path(os.environ.get("FURU_SCREENSHOT_DIR") or tmp_path_factory.getbasetemp() / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

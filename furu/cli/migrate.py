@@ -51,7 +51,7 @@ def migrate_command(
     Dependents are migrated too, since their hashes change with their
     dependency's. Without --yes it prints the plan and writes nothing.
     """
-    from furu.migrate import FromText, migrate
+    from furu.migrate import FromText, migrate, plan_document
 
     plan = migrate(
         filters,
@@ -67,18 +67,7 @@ def migrate_command(
         catalog=catalog(),
     )
     if as_json:
-        print_json({
-            "policy": plan.policy, "applied": plan.applied,
-            "steps": [
-                {
-                    "source": step.source, "target_fqn": step.target_fqn, "target_hash": step.target_hash,
-                    "target_dir": step.target_dir, "changes": step.changes, "cascaded_from": step.cascaded_from,
-                    "state": step.state,
-                }
-                for step in plan.steps
-            ],
-            "skipped": [{"record": record, "reason": reason} for record, reason in plan.skipped],
-        })
+        print_json(plan_document(plan))
         return
     out = console()
     cascaded = sum(step.cascaded_from is not None for step in plan.steps)

@@ -16,8 +16,8 @@ from fastapi.staticfiles import StaticFiles
 
 from furu import settings as settings_module
 from furu._version import __version__
-from furu.dashboard.files import FuruFileRefused
-from furu.dashboard.routes import events, experiments, overview
+from furu.confined import FuruPathRefused
+from furu.dashboard.routes import bundles, charts, compare, events, experiments, explore, launch, overview, stale
 from furu.dashboard.schemas import Health, Problem
 from furu.dashboard.security import guard
 from furu.dashboard.service import DashboardOptions, Service
@@ -44,7 +44,7 @@ def create_app(options: DashboardOptions | None = None, settings: settings_modul
     )
     app.state.service = Service(options, settings)
     app.middleware("http")(guard(options))
-    for module in (experiments, overview, events):
+    for module in (experiments, overview, events, compare, charts, launch, stale, explore, bundles):
         app.include_router(module.router, prefix="/api")
 
     @app.get("/api/health", response_model=Health, tags=["meta"])
@@ -64,7 +64,7 @@ def _furu_error(_request: Request, error: FuruError) -> JSONResponse:
 
     if isinstance(error, (FuruNotFound, FuruAmbiguousRef)):
         status = 404
-    elif isinstance(error, FuruFileRefused):
+    elif isinstance(error, FuruPathRefused):
         status = 403
     elif isinstance(error, (FuruArtifactBusy, FuruRemovalKept)):
         status = 409

@@ -1,11 +1,9 @@
 """An artifact's files for the browser: listed, previewed, and served only from inside the artifact.
 
-A path from a request names a file relative to the artifact directory. It is
-refused unless it is plain (no NUL, not absolute, no ``..``, no backslash), and
-what it resolves to is a regular file inside the artifact, or inside the
-artifact an alias's links lead to (``furu migrate --policy alias``): a symlink
-planted to reach ``~/.ssh`` serves nothing. The file is opened without
-following a final link and checked to be the file that was judged.
+A path from a request names a file relative to the artifact directory and is
+opened by :func:`furu.confined.open_inside`: only a plain path to a regular
+file inside the artifact, or inside the artifact an alias's links lead to
+(``furu migrate --policy alias``), checked again on the opened descriptor.
 
 Served files never run script in the dashboard's origin: HTML, SVG and
 anything not known to be inert go out as attachments under a sandboxing
@@ -24,8 +22,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
 
+from furu.confined import FuruPathRefused, open_inside
 from furu.dashboard.schemas import FileItem, FileListing, TablePreview
-from furu.errors import FuruError, FuruNotFound
 
 MAX_SERVED_BYTES = 64 * 1024 * 1024
 """Files larger than this are not served (a model checkpoint is read from disk, not through the browser)."""
@@ -43,10 +41,6 @@ _VIEWERS = {
 _INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "application/json", "text/plain", "text/csv"}
 
 
-class FuruFileRefused(FuruError):
-    """A requested path is not a plain path to a regular file inside the artifact."""
-
-
 @dataclass(frozen=True, slots=True)
 class OpenedFile:
     fd: int
@@ -60,64 +54,15 @@ def viewer_of(name: str) -> str:
     return _VIEWERS.get(PurePosixPath(name).suffix.lower(), "binary")
 
 
-def check_relative(path: str) -> PurePosixPath:
-    """The request's path as parts, or :class:`FuruFileRefused` for anything but a plain relative path."""
-    if "\x00" in path or "\\" in path or path.startswith("/") or not path.strip("/"):
-        raise FuruFileRefused(f"Path {path!r} is not a plain relative path inside the artifact.")
-    if any(part in ("", ".", "..") for part in path.rstrip("/").split("/")):
-        raise FuruFileRefused(f"Path {path!r} is not a plain relative path inside the artifact (no '.', '..' or '//').")
-    return PurePosixPath(path)
-
-
-def resolve_inside(root: str, path: str, owners: list[str]) -> str:
-    """The real path ``path`` leads to, if it stays inside ``root`` or an alias's owner; else refused."""
-    relative = check_relative(path)
-    try:
-        real = os.path.realpath(os.path.join(root, *relative.parts))
-    except OSError as error:  # a part of it changed while it was being resolved
-        raise FuruFileRefused(f"{path!r} cannot be resolved now ({error.strerror}); try again.") from None
-    if not _inside(real, _bases(root, owners)):
-        raise FuruFileRefused(f"{path!r} leads outside the artifact (through a symlink); it is not served.")
-    if not os.path.lexists(real):
-        raise FuruNotFound(f"The artifact has no file {path!r}.")
-    return real
-
-
-def open_inside(root: str, path: str, owners: list[str], *, directory: bool = False) -> int:
-    """A descriptor of what ``path`` leads to, checked after opening to be inside the artifact.
-
-    A path judged by name can be swapped for a symlink before it is opened; the
-    descriptor cannot: the kernel says where the opened file really is
-    (``/proc/self/fd``), and that is what is checked. Never blocks on a FIFO.
-    """
-    real = resolve_inside(root, path, owners) if path.strip("/") else os.path.realpath(root)
-    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | (os.O_DIRECTORY if directory else 0)
-    try:
-        fd = os.open(real, flags)
-    except OSError as error:
-        raise FuruFileRefused(f"{path!r} cannot be opened: {error.strerror}.") from None
-    try:
-        info = os.fstat(fd)
-        wanted = stat.S_ISDIR if directory else stat.S_ISREG
-        if not wanted(info.st_mode):
-            raise FuruFileRefused(f"{path!r} is not a {'directory' if directory else 'regular file'}; it is not served.")
-        if not _inside(_opened_path(fd), _bases(root, owners)):
-            raise FuruFileRefused(f"{path!r} led outside the artifact while it was opened; it is not served.")
-    except BaseException:
-        os.close(fd)
-        raise
-    return fd
-
-
 def open_file(root: str, path: str, owners: list[str]) -> OpenedFile:
     """Open a regular file for serving, checked as the module docstring says (the caller closes ``fd``)."""
     if path.endswith("/"):
-        raise FuruFileRefused(f"{path!r} names a directory (it ends in /); list it with ?path= instead.")
+        raise FuruPathRefused(f"{path!r} names a directory (it ends in /); list it with ?path= instead.")
     fd = open_inside(root, path, owners)
     size = os.fstat(fd).st_size
     if size > MAX_SERVED_BYTES:
         os.close(fd)
-        raise FuruFileRefused(
+        raise FuruPathRefused(
             f"{path!r} is {size} bytes, more than the {MAX_SERVED_BYTES // (1024 * 1024)} MiB the dashboard serves; "
             "read it from the artifact directory."
         )
@@ -156,34 +101,13 @@ def list_dir(root: str, path: str, owners: list[str]) -> FileListing:
     return FileListing(path=path.strip("/"), items=items, truncated=len(entries) > MAX_LISTED)
 
 
-def _bases(root: str, owners: list[str]) -> list[str]:
-    return [os.path.realpath(root), *(os.path.realpath(owner) for owner in owners)]
-
-
-def _inside(real: str, bases: list[str]) -> bool:
-    return any(real == base or real.startswith(base + os.sep) for base in bases)
-
-
-def _opened_path(fd: int) -> str:
-    """Where an open descriptor's file is (Linux: /proc; macOS: F_GETPATH)."""
-    try:
-        return os.readlink(f"/proc/self/fd/{fd}")
-    except OSError:
-        import fcntl
-
-        getpath = getattr(fcntl, "F_GETPATH", None)
-        if getpath is None:
-            raise FuruFileRefused("This system cannot say where an open file is, so the dashboard serves no files.") from None
-        return bytes(fcntl.fcntl(fd, getpath, bytes(1024))).split(b"\0", 1)[0].decode()
-
-
 def table_preview(opened: OpenedFile, name: str) -> TablePreview:
     """The first rows of a CSV/TSV file, or of a Parquet file when pyarrow is installed."""
     with os.fdopen(opened.fd, "rb") as handle:
         if viewer_of(name) == "parquet":
             return _parquet_preview(handle)
         if viewer_of(name) != "csv":
-            raise FuruFileRefused(f"{name!r} is not a CSV or Parquet file; only those are previewed as a table.")
+            raise FuruPathRefused(f"{name!r} is not a CSV or Parquet file; only those are previewed as a table.")
         text = io.TextIOWrapper(handle, encoding="utf-8", errors="replace", newline="")
         reader = csv.reader(text, delimiter="\t" if name.lower().endswith(".tsv") else ",")
         rows: list[list[object]] = []
@@ -196,7 +120,7 @@ def table_preview(opened: OpenedFile, name: str) -> TablePreview:
                     break
                 rows.append(list(row))
         except csv.Error as error:
-            raise FuruFileRefused(f"{name!r} cannot be previewed as a table: {error}; download it instead.") from None
+            raise FuruPathRefused(f"{name!r} cannot be previewed as a table: {error}; download it instead.") from None
         return TablePreview(columns=header, rows=rows, total_rows=None if more else len(rows), truncated=more)
 
 
@@ -204,7 +128,7 @@ def _parquet_preview(handle: io.BufferedReader) -> TablePreview:
     try:
         import pyarrow.parquet as pq  # type: ignore[import-not-found, import-untyped, unused-ignore]
     except ImportError:
-        raise FuruFileRefused("Previewing Parquet needs pyarrow: pip install pyarrow.") from None
+        raise FuruPathRefused("Previewing Parquet needs pyarrow: pip install pyarrow.") from None
     table = pq.ParquetFile(handle)
     batch = next(table.iter_batches(batch_size=MAX_PREVIEW_ROWS), None)
     columns = list(table.schema_arrow.names)

@@ -23,6 +23,12 @@ class FuruDashboardError(FuruError):
     """The dashboard cannot start (its port is taken, its address is not this machine's)."""
 
 
+MAX_REQUEST_HEAD_BYTES = 1 << 20
+"""A page's URL carries its whole view (a chart's definition, a selection of hundreds of hashes): read heads
+up to 1 MiB, so an over-long parameter gets its 422 that says which. uvicorn's default (16 KiB) answers a
+longer head before reading it and closes, and the client, still sending, sees a reset, not the answer."""
+
+
 def serve(options: DashboardOptions, *, open_browser: bool = True, say: Callable[[str], None] = print) -> None:
     import uvicorn
 
@@ -46,7 +52,8 @@ def serve(options: DashboardOptions, *, open_browser: bool = True, say: Callable
     say(f"furu dashboard: {url}" + (" (read-only)" if options.read_only else "") + "  (Ctrl-C stops it)")
     if open_browser:
         threading.Timer(0.8, webbrowser.open, args=(url,)).start()
-    uvicorn.run(app, host=options.host, port=options.port, log_level="warning", access_log=False)
+    uvicorn.run(app, host=options.host, port=options.port, log_level="warning", access_log=False,
+                h11_max_incomplete_event_size=MAX_REQUEST_HEAD_BYTES)
 
 
 def page_url(options: DashboardOptions) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -25,18 +24,6 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (model_dir / "page.html").write_text("<script>alert(1)</script>")
         os.symlink("/etc/passwd", model_dir / "escape")
     return root
-
-
-@pytest.fixture(scope="module")
-def server(project: Path) -> Iterator[Dashboard]:
-    with dashboard(project) as running:
-        yield running
-
-
-@pytest.fixture
-def api(server: Dashboard) -> Iterator[httpx.Client]:
-    with server.client() as client:
-        yield client
 
 
 def rows(api: httpx.Client, **params: str) -> list[dict[str, object]]:

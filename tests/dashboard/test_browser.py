@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,23 +17,11 @@ import pytest
 sync_api = pytest.importorskip("playwright.sync_api")
 from playwright.sync_api import Browser, Page, expect  # noqa: E402
 
-from tests.dashboard.browsing import NEEDS_BROWSER, new_page  # noqa: E402
+from tests.dashboard.browsing import NEEDS_BROWSER  # noqa: E402
 from tests.dashboard.server import Dashboard, dashboard, free_port  # noqa: E402
 from tests.throwaway import make_project  # noqa: E402
 
 pytestmark = NEEDS_BROWSER
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
-    with dashboard(make_project(tmp_path_factory.mktemp("browser") / "proj"), "--demo") as running:
-        yield running
-
-
-@pytest.fixture
-def page(browser: Browser, demo: Dashboard) -> Iterator[Page]:
-    with new_page(browser, demo.url) as opened:
-        yield opened
 
 
 def test_overview_counts_every_status(page: Page, screenshots: Path) -> None:

@@ -4,6 +4,146 @@
  */
 
 export interface paths {
+    "/api/bundles/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Export Bundle */
+        post: operations["export_bundle_api_bundles_export_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/bundles/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import Upload */
+        post: operations["import_upload_api_bundles_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/charts/data": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Data */
+        get: operations["data_api_charts_data_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/charts/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Files
+         * @description The result files across the selection, with their columns, and the selection's config fields.
+         */
+        get: operations["files_api_charts_files_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/charts/saved": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Saved */
+        get: operations["list_saved_api_charts_saved_get"];
+        put?: never;
+        /** Save */
+        post: operations["save_api_charts_saved_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/charts/saved/{chart_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete */
+        delete: operations["delete_api_charts_saved__chart_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/compare": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Compare Experiments */
+        get: operations["compare_experiments_api_compare_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/compare/code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Compare Code */
+        get: operations["compare_code_api_compare_code_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/dag": {
         parameters: {
             query?: never;
@@ -71,6 +211,26 @@ export interface paths {
         post?: never;
         /** Delete */
         delete: operations["delete_api_experiments__ref__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/experiments/{ref}/code-diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Experiment Code Diff
+         * @description How its class's module file differs from the one it was made with (`furu show HASH --code-diff`).
+         */
+        get: operations["experiment_code_diff_api_experiments__ref__code_diff_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -221,6 +381,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/explore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Explore */
+        get: operations["explore_api_explore_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/fields": {
         parameters: {
             query?: never;
@@ -258,6 +435,178 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/launch/form/{ref}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Form
+         * @description The class's fields, filled with this experiment's values (nested configs as groups).
+         */
+        get: operations["form_api_launch_form__ref__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/launch/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Job List */
+        get: operations["job_list_api_launch_jobs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/launch/jobs/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Job */
+        get: operations["job_api_launch_jobs__job_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/launch/jobs/{job_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel */
+        post: operations["cancel_api_launch_jobs__job_id__cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/launch/jobs/{job_id}/log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Job Log */
+        get: operations["job_log_api_launch_jobs__job_id__log_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/launch/jobs/{job_id}/log/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Job Log Stream
+         * @description The job's output as it is written: event ``line`` per line; ``end`` (data: the state) once it finished.
+         */
+        get: operations["job_log_stream_api_launch_jobs__job_id__log_stream_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/launch/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Plan
+         * @description Validate the edits and the sweep as the class would; the configs, the command and the snippet (runs nothing).
+         */
+        post: operations["plan_api_launch_plan_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/launch/rerun": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Rerun Preview
+         * @description What a rerun would invalidate and run again (changes nothing).
+         */
+        get: operations["rerun_preview_api_launch_rerun_get"];
+        put?: never;
+        /**
+         * Rerun
+         * @description Invalidate the experiments (never one being created) and start a job that runs each again.
+         */
+        post: operations["rerun_api_launch_rerun_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/launch/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run
+         * @description Start the plan's `furu run ... --sweep ...` as a job (with `--executor submitit --wait` for submitit).
+         */
+        post: operations["run_api_launch_run_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/namespaces": {
         parameters: {
             query?: never;
@@ -269,6 +618,63 @@ export interface paths {
         get: operations["namespaces_api_namespaces_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/stale": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Stale */
+        get: operations["stale_api_stale_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/stale/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply
+         * @description Carry the plan out (`furu migrate --yes`); refused without `confirm`, and when the plan is no longer the one shown.
+         */
+        post: operations["apply_api_stale_apply_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/stale/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Plan
+         * @description The plan, nothing written (`furu migrate` without `--yes`); a migration that cannot be done is a 400 that lists why.
+         */
+        post: operations["plan_api_stale_plan_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -296,6 +702,70 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** ApplyBody */
+        ApplyBody: {
+            /**
+             * Cascade
+             * @description Migrate the dependents too (false: --no-cascade).
+             * @default true
+             */
+            cascade: boolean;
+            /**
+             * Confirm
+             * @description Must be true: the person saw the plan and confirmed it.
+             * @default false
+             */
+            confirm: boolean;
+            /**
+             * Drop
+             * @description --drop FIELD: a removed field.
+             */
+            drop?: string[];
+            /**
+             * Filter
+             * @description What to migrate: a filter as `furu ls` takes it (class=pkg.mod.Train lr=0.1), a hash or prefix.
+             */
+            filter: string;
+            /**
+             * From Class
+             * @description --from OLD.MODULE.CLASS: the class the results were made with.
+             */
+            from_class?: string | null;
+            /**
+             * Overwrite
+             * @description --overwrite: migrate over a target that holds another result.
+             * @default false
+             */
+            overwrite: boolean;
+            /**
+             * Planned
+             * @description The (source hash, target hash) pairs of the plan shown; when today's plan differs, nothing is applied.
+             */
+            planned?: [
+                string,
+                string
+            ][] | null;
+            /**
+             * Policy
+             * @default alias
+             * @enum {string}
+             */
+            policy: "alias" | "move" | "copy";
+            /**
+             * Rename
+             * @description --rename OLD=NEW.
+             */
+            rename?: {
+                [key: string]: string;
+            };
+            /**
+             * Values
+             * @description --set FIELD=VALUE: an added field's value, as text.
+             */
+            values?: {
+                [key: string]: string;
+            };
+        };
         /**
          * ArtifactRecord
          * @description One artifact directory as the catalog sees it.
@@ -505,6 +975,176 @@ export interface components {
             /** User */
             user: string;
         };
+        /** Body_import_upload_api_bundles_import_post */
+        Body_import_upload_api_bundles_import_post: {
+            /**
+             * Bundle
+             * @description A bundle written by `furu export`.
+             */
+            bundle: string;
+        };
+        /** ChartData */
+        ChartData: {
+            /** Axes */
+            axes?: components["schemas"]["ParallelAxis"][];
+            definition: components["schemas"]["ChartDefinition"];
+            /** Lines */
+            lines?: components["schemas"]["ParallelLine"][];
+            /** Plotted */
+            plotted: number;
+            /** Points */
+            points: number;
+            /** Python */
+            python: string;
+            /** Runs */
+            runs: number;
+            /** Series */
+            series?: components["schemas"]["ChartSeries"][];
+            /** Skipped */
+            skipped?: components["schemas"]["Skipped"][];
+            /**
+             * Truncated
+             * @default false
+             */
+            truncated: boolean;
+        };
+        /**
+         * ChartDefinition
+         * @description What a chart plots; the dashboard keeps it in the page's URL, and saves it as it is.
+         */
+        ChartDefinition: {
+            /** Fields */
+            fields?: string[];
+            /**
+             * File
+             * @default
+             */
+            file: string;
+            /**
+             * Filter
+             * @default
+             */
+            filter: string;
+            /**
+             * Group
+             * @default
+             */
+            group: string;
+            /** Hashes */
+            hashes?: string[];
+            /**
+             * Kind
+             * @default scatter
+             * @enum {string}
+             */
+            kind: "scatter" | "line" | "bar" | "parallel" | "series";
+            /**
+             * Title
+             * @default
+             */
+            title: string;
+            /**
+             * X
+             * @default
+             */
+            x: string;
+            /**
+             * Y
+             * @default
+             */
+            y: string;
+        };
+        /** ChartSeries */
+        ChartSeries: {
+            /**
+             * Downsampled
+             * @default false
+             */
+            downsampled: boolean;
+            /** Hash */
+            hash?: string | null;
+            /** Hashes */
+            hashes?: string[];
+            /** Name */
+            name: string;
+            /** Points */
+            points: number;
+            /** X */
+            x: (number | string | null)[];
+            /** Y */
+            y: (number | string | null)[];
+        };
+        /** ClassInfo */
+        ClassInfo: {
+            /**
+             * Artifacts
+             * @description Its artifacts in the catalog, whatever their status.
+             */
+            artifacts: number;
+            /**
+             * Existing
+             * @description Its artifacts with a result (status success).
+             */
+            existing: number;
+            /** Fqn */
+            fqn: string;
+            /**
+             * In Collections
+             * @description Items of the package's collections that are of this class.
+             */
+            in_collections: number;
+            /** Module */
+            module: string;
+            /** Name */
+            name: string;
+        };
+        /** CodeCompare */
+        CodeCompare: {
+            /** A */
+            a: string;
+            /** B */
+            b: string;
+            /** Command */
+            command: string;
+            /**
+             * Note
+             * @description Why there is no diff, when there is none.
+             */
+            note: string | null;
+            /**
+             * Patch
+             * @description Unified diff from a's code snapshot to b's ('' when the snapshots are the same).
+             */
+            patch: string | null;
+        };
+        /**
+         * CodeDiff
+         * @description ``furu show --code-diff``: its class's module file, then and now.
+         */
+        CodeDiff: {
+            /**
+             * Commit
+             * @description The commit the old file is read from: its snapshot, or HEAD then when it was clean.
+             */
+            commit: string;
+            /**
+             * Diff
+             * @description Unified diff from the file then to the file in the working tree; '' when they are equal.
+             */
+            diff: string;
+            /**
+             * File
+             * @description The file as its fingerprint names it (relative to the project root when inside it).
+             */
+            file: string;
+            /** Hash */
+            hash: string;
+            /**
+             * Path
+             * @description The file's path in the git tree ('/'-separated).
+             */
+            path: string;
+        };
         /**
          * CodeFingerprint
          * @description The ``code`` entry of ``metadata.json``.
@@ -520,6 +1160,94 @@ export interface components {
             file: string;
             /** Module Digest */
             module_digest: string;
+        };
+        /** CodeImport */
+        CodeImport: {
+            /** Already Present */
+            already_present?: string[];
+            /** Fetched */
+            fetched?: string[];
+            /** Note */
+            note?: string | null;
+            /** Repository */
+            repository?: string | null;
+            /**
+             * Snapshot Ids
+             * @description Snapshots in the bundle.
+             */
+            snapshot_ids: string[];
+        };
+        /** CollectionInfo */
+        CollectionInfo: {
+            /**
+             * Command
+             * @description The same from a shell.
+             */
+            command: string;
+            /** Doc */
+            doc: string | null;
+            /** Existing */
+            existing: number;
+            /** Fqn */
+            fqn: string;
+            /** Items */
+            items: components["schemas"]["CollectionItem"][];
+            /**
+             * Missing
+             * @description Items that do not exist (missing, running or failed).
+             */
+            missing: number;
+            /** Module */
+            module: string;
+            /** Name */
+            name: string;
+            /**
+             * Python
+             * @description The snippet that creates the missing items (the cached ones load).
+             */
+            python: string;
+            /**
+             * To Compute
+             * @description Distinct artifacts that running every missing item would create.
+             */
+            to_compute: number;
+        };
+        /** CollectionItem */
+        CollectionItem: {
+            /** Fqn */
+            fqn: string;
+            /** Hash */
+            hash: string;
+            /**
+             * Name
+             * @description As FuruList names it: attribute, then .key or .index (grid.0).
+             */
+            name: string;
+            /** @description The dependency tree with each node's status (furu.plan); None when cached. */
+            plan: components["schemas"]["PlanNode"] | null;
+            /**
+             * Python
+             * @description The Python that builds this config.
+             */
+            python: string;
+            /**
+             * Status
+             * @description cached: it exists; missing, running or failed: it does not (yet).
+             * @enum {string}
+             */
+            status: "cached" | "missing" | "running" | "failed";
+            /**
+             * To Compute
+             * @description What load_or_create would create: this one and its dependencies that are not cached, each once.
+             */
+            to_compute: components["schemas"]["PlannedStep"][];
+        };
+        /** Column */
+        Column: {
+            /** Name */
+            name: string;
+            /** Numeric */
+            numeric: boolean;
         };
         /**
          * Commands
@@ -540,6 +1268,87 @@ export interface components {
              * @description furu timetravel HASH: a worktree at the code it was made with.
              */
             timetravel: string;
+        };
+        /** CompareView */
+        CompareView: {
+            /**
+             * Commands
+             * @description furu diff A B: the first against each of the others.
+             */
+            commands: string[];
+            /** Experiments */
+            experiments: components["schemas"]["ComparedExperiment"][];
+            /**
+             * Fields
+             * @description The config paths that differ (furu diff's engine), each with every value.
+             */
+            fields: components["schemas"]["ComparedField"][];
+            /**
+             * Metrics
+             * @description Every metric name any of them has.
+             */
+            metrics: string[];
+            /**
+             * Python
+             * @description The same comparison in Python (furu.compare.compare_refs).
+             */
+            python: string;
+        };
+        /** ComparedExperiment */
+        ComparedExperiment: {
+            /**
+             * Backend
+             * @description Where its latest attempt ran: local, slurm, migration.
+             */
+            backend?: string | null;
+            /**
+             * Config
+             * @description The stored config (metadata.json, else config.json).
+             */
+            config?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Metrics
+             * @description The numbers in its top-level JSON result files, by file.key (null: NaN or infinite).
+             */
+            metrics?: {
+                [key: string]: number | null;
+            };
+            /**
+             * Problems
+             * @default []
+             */
+            problems: string[];
+            /** @description What its successful attempt used (null: no success). */
+            resources?: components["schemas"]["ResourceUsage"] | null;
+            row: components["schemas"]["ExperimentRow"];
+        };
+        /**
+         * ComparedField
+         * @description One config path where the artifacts differ, with every artifact's value there.
+         */
+        ComparedField: {
+            /**
+             * Absent
+             * @description Whether the path is missing from each artifact's config.
+             */
+            absent: boolean[];
+            /**
+             * Affects Hash
+             * @description false when the field is marked skip_hash; null when the class could not be imported.
+             */
+            affects_hash?: boolean | null;
+            /**
+             * Path
+             * @description Dotted path, as `furu diff` names it: data.name, datasets.0.rows.
+             */
+            path: string;
+            /**
+             * Values
+             * @description Each artifact's value, in the order compared (null where absent).
+             */
+            values: unknown[];
         };
         /** Count */
         Count: {
@@ -771,6 +1580,60 @@ export interface components {
              */
             version_controlled: boolean;
         };
+        /**
+         * Exploration
+         * @description What :func:`explore` found.
+         */
+        Exploration: {
+            /** Classes */
+            classes: components["schemas"]["ClassInfo"][];
+            /** Collections */
+            collections: components["schemas"]["CollectionInfo"][];
+            /**
+             * Modules
+             * @description The modules imported, in order.
+             */
+            modules: string[];
+            /**
+             * Package
+             * @description The package explored (None: every package under the project root).
+             */
+            package: string | null;
+            /** Problems */
+            problems: components["schemas"]["ModuleProblem"][];
+            /**
+             * Schema Version
+             * @default 1
+             */
+            schema_version: number;
+        };
+        /** ExportBody */
+        ExportBody: {
+            /**
+             * Code
+             * @description bundle: the snapshot commits too (time travel works at the receiver).
+             * @default bundle
+             * @enum {string}
+             */
+            code: "bundle" | "none";
+            /**
+             * Deps
+             * @description Add what they depend on (furu export without --no-deps).
+             * @default true
+             */
+            deps: boolean;
+            /**
+             * Filter
+             * @description Or a `furu ls` filter: its matches that have a result.
+             * @default
+             */
+            filter: string;
+            /**
+             * Hashes
+             * @description Artifacts (hashes or unique prefixes).
+             */
+            hashes?: string[];
+        };
         /** FieldInfo */
         FieldInfo: {
             /**
@@ -841,6 +1704,87 @@ export interface components {
              * @default false
              */
             truncated: boolean;
+        };
+        /**
+         * FormField
+         * @description One field of the form: a value to edit, or a nested config (``kind="config"``) with its own fields.
+         */
+        FormField: {
+            /**
+             * Annotation
+             * @description The declared type, as Python writes it: float, list[int], Dataset
+             */
+            annotation: string;
+            /**
+             * Choices
+             * @description The allowed values of an enum or Literal
+             */
+            choices?: string[];
+            /**
+             * Default
+             * @description The class's default as text (None: required, or no text form)
+             */
+            default?: string | null;
+            /**
+             * Default Target
+             * @description The class of the field's default config (None: no default)
+             */
+            default_target?: string | null;
+            /** Description */
+            description?: string | null;
+            /**
+             * Differs
+             * @description The base experiment's value is not the default
+             * @default false
+             */
+            differs: boolean;
+            /**
+             * Editable
+             * @description False: the value has no key=value text form, so it stays as it is
+             * @default true
+             */
+            editable: boolean;
+            /** Fields */
+            fields?: components["schemas"]["FormField"][];
+            /**
+             * Json Schema
+             * @description pydantic's JSON schema of the field's type
+             */
+            json_schema?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "boolean" | "integer" | "number" | "string" | "enum" | "json" | "config";
+            /** Name */
+            name: string;
+            /**
+             * Nullable
+             * @default false
+             */
+            nullable: boolean;
+            /**
+             * Path
+             * @description Dotted path from the top config: data.name
+             */
+            path: string;
+            /**
+             * Required
+             * @default false
+             */
+            required: boolean;
+            /**
+             * Target
+             * @description A nested config's class, as module:Class
+             */
+            target?: string | null;
+            /**
+             * Value
+             * @description The base experiment's value as key=value text (None: no text form)
+             */
+            value?: string | null;
         };
         /**
          * GitProvenance
@@ -1012,6 +1956,70 @@ export interface components {
              */
             imported_at: string;
         };
+        /**
+         * ImportReport
+         * @description What ``import_bundle`` did (or, with ``dry_run``, would do).
+         */
+        ImportReport: {
+            /** Bundle */
+            bundle: string;
+            /** Bytes Read */
+            bytes_read: number;
+            code: components["schemas"]["CodeImport"];
+            /** Dry Run */
+            dry_run: boolean;
+            /** Experiments */
+            experiments: components["schemas"]["ImportedExperiment"][];
+            /**
+             * Exported At
+             * Format: date-time
+             */
+            exported_at: string;
+            /**
+             * Exported By
+             * @description user@host of the export.
+             */
+            exported_by: string;
+            /** Exporter Furu Version */
+            exporter_furu_version: string;
+            /**
+             * Missing Dependencies
+             * @description Dependencies the exporter did not have.
+             */
+            missing_dependencies: components["schemas"]["DependencyRef"][];
+        };
+        /** ImportedExperiment */
+        ImportedExperiment: {
+            /**
+             * Action
+             * @description What happened (in a dry run: what would happen).
+             * @enum {string}
+             */
+            action: "imported" | "replaced" | "skipped" | "refused";
+            /**
+             * Dir
+             * @description Its directory in this project.
+             */
+            dir: string;
+            /** Fqn */
+            fqn: string;
+            /** Hash */
+            hash: string;
+            /** Reason */
+            reason?: string | null;
+            /**
+             * Requested
+             * @description Chosen by the exporter (False: a dependency).
+             */
+            requested: boolean;
+            /**
+             * Unpickles Code
+             * @description Files whose loading runs pickle, as 'path (format)'.
+             */
+            unpickles_code: string[];
+            /** Version Controlled */
+            version_controlled: boolean;
+        };
         /** InvalidateBody */
         InvalidateBody: {
             /**
@@ -1033,6 +2041,191 @@ export interface components {
              * @description Why some were left, one line each.
              */
             skipped: string[];
+        };
+        /**
+         * JobConfig
+         * @description One config the job runs: its words, hash and directory (where its result appears).
+         */
+        JobConfig: {
+            /** Assignments */
+            assignments: string[];
+            /** Dir */
+            dir: string;
+            /** Fqn */
+            fqn: string;
+            /** Hash */
+            hash: string;
+        };
+        /** JobLog */
+        JobLog: {
+            /** Lines */
+            lines: string[];
+            /** Size */
+            size: number;
+        };
+        /**
+         * JobRecord
+         * @description ``job.json``: what the job runs and how it went.
+         */
+        JobRecord: {
+            /**
+             * Commands
+             * @description Each command's arguments after `furu`, run in order
+             */
+            commands: string[][];
+            /** Configs */
+            configs?: components["schemas"]["JobConfig"][];
+            /** Cwd */
+            cwd: string;
+            /** Ended At */
+            ended_at?: string | null;
+            /**
+             * Executor
+             * @default local
+             * @enum {string}
+             */
+            executor: "local" | "submitit";
+            /** Exit Code */
+            exit_code?: number | null;
+            /** Id */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "launch" | "rerun";
+            /** Pid */
+            pid?: number | null;
+            /**
+             * Schema Version
+             * @default 1
+             */
+            schema_version: number;
+            /**
+             * Shown
+             * @description The same, as a shell command line
+             */
+            shown: string;
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
+            /**
+             * State
+             * @default running
+             * @enum {string}
+             */
+            state: "running" | "succeeded" | "failed" | "cancelled" | "interrupted";
+            /** Title */
+            title: string;
+        };
+        /** JobView */
+        JobView: {
+            /**
+             * Done
+             * @description Configs that have a result now
+             */
+            done: number;
+            job: components["schemas"]["JobRecord"];
+            /** Total */
+            total: number;
+        };
+        /** LaunchBody */
+        LaunchBody: {
+            /**
+             * Executor
+             * @description local, or submitit: `furu run ... --executor submitit --wait`
+             * @default local
+             * @enum {string}
+             */
+            executor: "local" | "submitit";
+            /**
+             * Ref
+             * @description The experiment to start from (hash or prefix)
+             */
+            ref: string;
+            /**
+             * Sweep
+             * @description Sweeps as `furu run --sweep` takes them: lr=1e-3,3e-4 seed=0,1
+             * @default
+             */
+            sweep: string;
+            /**
+             * Values
+             * @description Field values as key=value text, by dotted path
+             */
+            values?: {
+                [key: string]: string;
+            };
+        };
+        /** LaunchFormView */
+        LaunchFormView: {
+            /**
+             * Base Hash
+             * @description The experiment whose values fill the form
+             */
+            base_hash?: string | null;
+            /**
+             * Executor Description
+             * @description The submitit executor, for people (None: none configured)
+             */
+            executor_description?: string | null;
+            /**
+             * Executors
+             * @description Where a launch can run: local (`furu run` as a subprocess), submitit (the executor of [tool.furu.executor])
+             */
+            executors: ("local" | "submitit")[];
+            /** Fields */
+            fields: components["schemas"]["FormField"][];
+            /** Fqn */
+            fqn: string;
+            /**
+             * Target
+             * @description The class, as `furu run` names it: module:Class
+             */
+            target: string;
+        };
+        /** LaunchPlan */
+        LaunchPlan: {
+            /**
+             * Assignments
+             * @description The fields that differ from the class's defaults, as key=value
+             */
+            assignments: string[];
+            /**
+             * Command
+             * @description The equivalent `furu run` command
+             */
+            command: string;
+            /** Configs */
+            configs?: components["schemas"]["PlannedConfig"][];
+            /**
+             * Errors
+             * @description Problems by dotted field path (or 'sweep', 'config'); empty when it can run
+             */
+            errors: {
+                [key: string]: string;
+            };
+            /**
+             * Python
+             * @description Python that builds and runs the same configs
+             */
+            python?: string | null;
+            /**
+             * Sweeps
+             * @description The sweep words, key=v1,v2 each (a cartesian product)
+             */
+            sweeps: string[];
+            /** Target */
+            target: string;
+            /** Warnings */
+            warnings?: string[];
+        };
+        /** Launched */
+        Launched: {
+            job: components["schemas"]["JobView"];
+            plan: components["schemas"]["LaunchPlan"];
         };
         /**
          * LineageNode
@@ -1158,6 +2351,37 @@ export interface components {
             version_controlled: boolean;
         };
         /**
+         * MigratedStale
+         * @description A stale result carried over already: its old artifact stays while the new one links into it (alias) or as a copy.
+         */
+        MigratedStale: {
+            /**
+             * Policy
+             * @enum {string}
+             */
+            policy: "alias" | "move" | "copy";
+            record: components["schemas"]["ArtifactRecord"];
+            /** To Fqn */
+            to_fqn: string;
+            /** To Hash */
+            to_hash: string;
+        };
+        /** MigrationAnswer */
+        MigrationAnswer: {
+            /**
+             * Apply Command
+             * @description The command that carries it out (`--yes`).
+             */
+            apply_command: string;
+            /**
+             * Command
+             * @description The `furu migrate` command that shows this plan.
+             */
+            command: string;
+            /** @description What `furu migrate --json` prints for the same options. */
+            plan: components["schemas"]["PlanDocument"];
+        };
+        /**
          * MigrationRecord
          * @description One migration, as both of its artifacts record it (``migrated_from`` / ``migrated_to``).
          *
@@ -1192,6 +2416,66 @@ export interface components {
             /** User */
             user: string;
         };
+        /**
+         * MigrationRequest
+         * @description The options of ``furu migrate``, as a form (or a request body) gives them.
+         */
+        MigrationRequest: {
+            /**
+             * Cascade
+             * @description Migrate the dependents too (false: --no-cascade).
+             * @default true
+             */
+            cascade: boolean;
+            /**
+             * Drop
+             * @description --drop FIELD: a removed field.
+             */
+            drop?: string[];
+            /**
+             * Filter
+             * @description What to migrate: a filter as `furu ls` takes it (class=pkg.mod.Train lr=0.1), a hash or prefix.
+             */
+            filter: string;
+            /**
+             * From Class
+             * @description --from OLD.MODULE.CLASS: the class the results were made with.
+             */
+            from_class?: string | null;
+            /**
+             * Overwrite
+             * @description --overwrite: migrate over a target that holds another result.
+             * @default false
+             */
+            overwrite: boolean;
+            /**
+             * Policy
+             * @default alias
+             * @enum {string}
+             */
+            policy: "alias" | "move" | "copy";
+            /**
+             * Rename
+             * @description --rename OLD=NEW.
+             */
+            rename?: {
+                [key: string]: string;
+            };
+            /**
+             * Values
+             * @description --set FIELD=VALUE: an added field's value, as text.
+             */
+            values?: {
+                [key: string]: string;
+            };
+        };
+        /** ModuleProblem */
+        ModuleProblem: {
+            /** Module */
+            module: string;
+            /** Problem */
+            problem: string;
+        };
         /** NameBody */
         NameBody: {
             /** Name */
@@ -1208,6 +2492,151 @@ export interface components {
             };
             /** Lock Files */
             lock_files: components["schemas"]["LockFileDigest"][];
+        };
+        /** ParallelAxis */
+        ParallelAxis: {
+            /** Categories */
+            categories?: string[];
+            /** Name */
+            name: string;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "value" | "category";
+        };
+        /** ParallelLine */
+        ParallelLine: {
+            /** Hash */
+            hash: string;
+            /** Label */
+            label: string;
+            /** Values */
+            values: (number | string | null)[];
+        };
+        /**
+         * PlanDocument
+         * @description ``furu migrate --json``: the plan, or (``applied``) what was done.
+         */
+        PlanDocument: {
+            /** Applied */
+            applied: boolean;
+            /**
+             * Policy
+             * @enum {string}
+             */
+            policy: "alias" | "move" | "copy";
+            /** Skipped */
+            skipped: components["schemas"]["SkippedRecord"][];
+            /** Steps */
+            steps: components["schemas"]["PlanStep"][];
+        };
+        /** PlanNode */
+        PlanNode: {
+            /** Dependencies */
+            dependencies: components["schemas"]["PlanNode"][];
+            /** Fqn */
+            fqn: string;
+            /** Hash */
+            hash: string;
+            /** Last Attempt */
+            last_attempt: ("queued" | "running" | "success" | "failed" | "preempted" | "crashed" | "lost") | null;
+            /** Path */
+            path: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "cached" | "missing" | "running" | "failed";
+        };
+        /** PlanStep */
+        PlanStep: {
+            /**
+             * Cascaded From
+             * @description The migrated dependency this step follows from (null: the filter selected it).
+             */
+            cascaded_from: string | null;
+            /** Changes */
+            changes: string[];
+            source: components["schemas"]["ArtifactRecord"];
+            /**
+             * State
+             * @description planned; conflict (the target holds another result); finish (an interrupted run of this migration); after applying: migrated, finished or already.
+             * @enum {string}
+             */
+            state: "planned" | "conflict" | "finish" | "migrated" | "finished" | "already";
+            /** Target Dir */
+            target_dir: string;
+            /** Target Fqn */
+            target_fqn: string;
+            /** Target Hash */
+            target_hash: string;
+        };
+        /** PlannedConfig */
+        PlannedConfig: {
+            /**
+             * Assignments
+             * @description The key=value words that build it
+             */
+            assignments: string[];
+            /** Dir */
+            dir: string;
+            /**
+             * Exists
+             * @description Already has a result: running it only loads it
+             */
+            exists: boolean;
+            /** Fqn */
+            fqn: string;
+            /** Hash */
+            hash: string;
+        };
+        /**
+         * PlannedStep
+         * @description One artifact that running an experiment would create (it is not cached).
+         */
+        PlannedStep: {
+            /** Fqn */
+            fqn: string;
+            /** Hash */
+            hash: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "cached" | "missing" | "running" | "failed";
+        };
+        /** Plottable */
+        Plottable: {
+            /** Config Fields */
+            config_fields: string[];
+            /** Files */
+            files: components["schemas"]["PlottableFile"][];
+            /** Runs */
+            runs: number;
+            /**
+             * Truncated
+             * @default false
+             */
+            truncated: boolean;
+        };
+        /** PlottableFile */
+        PlottableFile: {
+            /** Columns */
+            columns?: components["schemas"]["Column"][];
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "json" | "jsonl" | "csv" | "parquet";
+            /** Path */
+            path: string;
+            /** Problem */
+            problem?: string | null;
+            /** Rows */
+            rows?: number | null;
+            /** Runs */
+            runs: number;
         };
         /**
          * Problem
@@ -1251,6 +2680,66 @@ export interface components {
             /** Hash */
             hash: string;
         };
+        /** Reran */
+        Reran: {
+            job: components["schemas"]["JobView"];
+            plan: components["schemas"]["RerunPlan"];
+            /** Warnings */
+            warnings: string[];
+        };
+        /** RerunBody */
+        RerunBody: {
+            /**
+             * Executor
+             * @description local (the default), or submitit: `furu run ... --executor submitit --wait`
+             */
+            executor?: ("local" | "submitit") | null;
+            /**
+             * Filter
+             * @description Or: every experiment a `furu ls` filter matches
+             */
+            filter?: string | null;
+            /**
+             * Hashes
+             * @description Experiments to rerun (hashes or prefixes)
+             */
+            hashes?: string[];
+        };
+        /** RerunItem */
+        RerunItem: {
+            /** Assignments */
+            assignments: string[];
+            /**
+             * Command
+             * @description `furu run` for this config
+             */
+            command: string;
+            /** Dir */
+            dir: string;
+            /** Fqn */
+            fqn: string;
+            /** Hash */
+            hash: string;
+            /**
+             * Problem
+             * @description Why it cannot be rerun (being created, class missing)
+             */
+            problem?: string | null;
+            /** Status */
+            status: string;
+            /** Target */
+            target: string;
+        };
+        /** RerunPlan */
+        RerunPlan: {
+            /**
+             * Command
+             * @description The CLI equivalent: furu invalidate ... && furu run ...
+             */
+            command: string;
+            /** Items */
+            items: components["schemas"]["RerunItem"][];
+        };
         /**
          * ResourceUsage
          * @description Measured over one ``_create`` call in this process (and its reaped children).
@@ -1268,6 +2757,46 @@ export interface components {
             peak_rss_bytes: number;
             /** Wall Secs */
             wall_secs: number;
+        };
+        /** SaveChartBody */
+        SaveChartBody: {
+            definition: components["schemas"]["ChartDefinition"];
+            /** Id */
+            id?: string | null;
+        };
+        /** SavedChart */
+        SavedChart: {
+            definition: components["schemas"]["ChartDefinition"];
+            /** Id */
+            id: string;
+            /**
+             * Saved At
+             * Format: date-time
+             */
+            saved_at: string;
+            /**
+             * Saved By
+             * @default
+             */
+            saved_by: string;
+        };
+        /** SavedCharts */
+        SavedCharts: {
+            /** Charts */
+            charts: components["schemas"]["SavedChart"][];
+            /** Path */
+            path: string;
+        };
+        /** Skipped */
+        Skipped: {
+            /** Hash */
+            hash: string;
+            /** Label */
+            label: string;
+            /** Reason */
+            reason: string;
+            /** Status */
+            status: string;
         };
         /**
          * SkippedFile
@@ -1293,6 +2822,73 @@ export interface components {
              * @description Size on disk when the snapshot was taken.
              */
             size_bytes: number;
+        };
+        /** SkippedRecord */
+        SkippedRecord: {
+            /** Reason */
+            reason: string;
+            record: components["schemas"]["ArtifactRecord"];
+        };
+        /**
+         * StaleGroup
+         * @description The stale results of one class that are stale for the same reasons.
+         */
+        StaleGroup: {
+            /** Class Name */
+            class_name: string;
+            /**
+             * Command
+             * @description The command that plans that migration.
+             */
+            command: string;
+            /** Count */
+            count: number;
+            /** Fqn */
+            fqn: string;
+            /**
+             * Hashes
+             * @description Every result of the group, oldest first.
+             */
+            hashes: string[];
+            /**
+             * Reasons
+             * @description What changed, in words, as `furu ls --stale` says it.
+             */
+            reasons: string[];
+            /**
+             * Records
+             * @description The first 200 of them.
+             */
+            records: components["schemas"]["ArtifactRecord"][];
+            /** @description The migration of all the class's results to today's defaults (a class that moved: to today's name, --from its old one). */
+            request: components["schemas"]["MigrationRequest"];
+            /**
+             * Stale Dependencies
+             * @description Classes of stale results these depend on: migrating those (with their dependents) migrates these too.
+             */
+            stale_dependencies: string[];
+            /**
+             * Still Loads
+             * @description Its class's declared history finds them: load_or_create migrates each on first use.
+             */
+            still_loads: boolean;
+        };
+        /** StaleResults */
+        StaleResults: {
+            /**
+             * Code Changed
+             * @description Project source files edited since this process imported them: the groups are judged by the classes as imported.
+             */
+            code_changed?: string[];
+            /** Groups */
+            groups: components["schemas"]["StaleGroup"][];
+            /** Migrated */
+            migrated: components["schemas"]["MigratedStale"][];
+            /**
+             * Total
+             * @description Stale results, migrated ones included.
+             */
+            total: number;
         };
         /** Stats */
         Stats: {
@@ -1359,6 +2955,545 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    export_bundle_api_bundles_export_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExportBody"];
+            };
+        };
+        responses: {
+            /** @description The bundle file (a tar, as `furu export` writes). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-tar": unknown;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    import_upload_api_bundles_import_post: {
+        parameters: {
+            query?: {
+                /** @description Verify and say what would happen; write nothing (furu import --dry-run). */
+                dry_run?: boolean;
+                /** @description Replace artifacts with the same hash but a different result. */
+                overwrite?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_import_upload_api_bundles_import_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReport"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    data_api_charts_data_get: {
+        parameters: {
+            query: {
+                /** @description The result file inside each artifact: metrics.json */
+                file: string;
+                kind?: "scatter" | "line" | "bar" | "parallel" | "series";
+                x?: string;
+                y?: string;
+                /** @description Comma-separated: the parallel axes, or a bar's metrics */
+                fields?: string;
+                group?: string;
+                /** @description A `furu ls` filter: class=Train status=success */
+                filter?: string;
+                /** @description Or exactly these experiments: hashes or prefixes, comma-separated */
+                hashes?: string;
+                title?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChartData"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    files_api_charts_files_get: {
+        parameters: {
+            query?: {
+                /** @description A `furu ls` filter: class=Train status=success */
+                filter?: string;
+                /** @description Or exactly these experiments: hashes or prefixes, comma-separated */
+                hashes?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Plottable"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_saved_api_charts_saved_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedCharts"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    save_api_charts_saved_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SaveChartBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedChart"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_api_charts_saved__chart_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                chart_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedChart"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    compare_experiments_api_compare_get: {
+        parameters: {
+            query: {
+                /** @description Two or more hashes or prefixes, comma-separated. */
+                hashes: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompareView"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    compare_code_api_compare_code_get: {
+        parameters: {
+            query: {
+                a: string;
+                b: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CodeCompare"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     dag_api_dag_get: {
         parameters: {
             query?: {
@@ -1611,6 +3746,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Removed"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    experiment_code_diff_api_experiments__ref__code_diff_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CodeDiff"];
                 };
             };
             /** @description Bad Request */
@@ -2149,6 +4342,65 @@ export interface operations {
             };
         };
     };
+    explore_api_explore_get: {
+        parameters: {
+            query?: {
+                /** @description The package to import (default: every package under the project root) */
+                package?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Exploration"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     fields_api_fields_get: {
         parameters: {
             query?: {
@@ -2256,6 +4508,586 @@ export interface operations {
             };
         };
     };
+    form_api_launch_form__ref__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaunchFormView"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    job_list_api_launch_jobs_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobView"][];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    job_api_launch_jobs__job_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobView"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    cancel_api_launch_jobs__job_id__cancel_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobView"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    job_log_api_launch_jobs__job_id__log_get: {
+        parameters: {
+            query?: {
+                lines?: number;
+            };
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobLog"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    job_log_stream_api_launch_jobs__job_id__log_stream_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": unknown;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    plan_api_launch_plan_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LaunchBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaunchPlan"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    rerun_preview_api_launch_rerun_get: {
+        parameters: {
+            query?: {
+                /** @description Experiments to rerun (hashes or prefixes) */
+                hash?: string[] | null;
+                /** @description Or: a `furu ls` filter */
+                filter?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RerunPlan"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    rerun_api_launch_rerun_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RerunBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reran"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    run_api_launch_run_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LaunchBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Launched"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     namespaces_api_namespaces_get: {
         parameters: {
             query?: never;
@@ -2299,6 +5131,173 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    stale_api_stale_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaleResults"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    apply_api_stale_apply_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApplyBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MigrationAnswer"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    plan_api_stale_plan_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MigrationRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MigrationAnswer"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

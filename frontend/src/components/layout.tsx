@@ -12,6 +12,11 @@ const NAV = [
   { to: "/", label: "Overview", testId: "nav-overview" },
   { to: "/experiments", label: "Experiments", testId: "nav-experiments" },
   { to: "/dag", label: "DAG", testId: "nav-dag" },
+  { to: "/stale", label: "Stale", testId: "nav-stale" },
+  { to: "/explore", label: "Explore", testId: "nav-explore" },
+  { to: "/import", label: "Import", testId: "nav-import" },
+  { to: "/charts", label: "Charts", testId: "nav-charts" },
+  { to: "/jobs", label: "Jobs", testId: "nav-jobs" },
 ] as const;
 
 export function Layout() {

@@ -111,3 +111,8 @@ export async function getText(url: string, signal?: AbortSignal): Promise<string
   }
   return response.text();
 }
+
+/** `/api/compare`: experiments side by side; `/api/compare/code`: the diff between two code snapshots. */
+export type CompareView = Schemas["CompareView"];
+export type ComparedExperiment = Schemas["ComparedExperiment"];
+export type CodeCompare = Schemas["CodeCompare"];

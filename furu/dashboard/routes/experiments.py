@@ -22,7 +22,8 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from furu.annotations import set_name, set_tags
 from furu.catalog import Catalog, Entry, page
 from furu.catalog.stale import add_staleness
-from furu.dashboard.files import SANDBOX_POLICY, FuruFileRefused, list_dir, open_file, open_inside, table_preview
+from furu.confined import FuruPathRefused, open_inside
+from furu.dashboard.files import SANDBOX_POLICY, list_dir, open_file, table_preview
 from furu.dashboard.rows import row_of, split_columns
 from furu.dashboard.schemas import (
     ExperimentDetail,
@@ -132,7 +133,7 @@ def logs(path: LogPath, lines: Annotated[int, Query(alias="tail", ge=1, le=100_0
     try:
         found = tail(path, lines)
     except OSError as error:
-        raise FuruFileRefused(f"The log {path} cannot be read: {error.strerror}.") from None
+        raise FuruPathRefused(f"The log {path} cannot be read: {error.strerror}.") from None
     exists = path.is_file()
     size = path.stat().st_size if exists else 0
     return LogTail(path=str(path), exists=exists, size=size, lines=found, offset=size)

@@ -9,9 +9,11 @@ import { Marks } from "@/features/experiments/columns";
 import { client, unwrap } from "@/lib/api";
 import { useCanWrite } from "@/lib/queries";
 import { formatBytes, formatDate, formatDuration } from "@/lib/utils";
+import { NewFromThisButton, RerunButton } from "@/features/launch/RerunButton";
 import { DeleteButton, InvalidateButton, NameEditor, TagsEditor } from "./Actions";
 import { Attempts } from "./Attempts";
-import { ConfigTree } from "./ConfigTree";
+import { DriftBanner } from "./DriftBanner";
+import { ConfigSection } from "./ConfigSection";
 import { FileBrowser } from "./FileViewer";
 import { LogView } from "./LogView";
 import { Provenance } from "./Provenance";
@@ -39,7 +41,7 @@ export function DetailPage() {
   const detail = query.data;
   const { row, report, commands } = detail;
   const tab: DetailTab = search.tab ?? "overview";
-  const problems = [row.problem, ...(report.problems ?? []), ...(detail.stale_reasons ?? []), report.code_drift?.sentence].filter((p): p is string => !!p);
+  const problems = [row.problem, ...(report.problems ?? []), ...(detail.stale_reasons ?? [])].filter((p): p is string => !!p);
 
   return (
     <div className="mx-auto max-w-6xl space-y-4 p-6" data-testid="detail-page" data-hash={row.hash}>
@@ -51,6 +53,8 @@ export function DetailPage() {
           <Marks row={{ ...row, name: null, tags: [] }} />
           {canWrite && (
             <div className="ml-auto flex gap-2">
+              <NewFromThisButton hash={row.hash} />
+              <RerunButton hashes={[row.hash]} />
               <InvalidateButton hash={row.hash} />
               <DeleteButton hash={row.hash} label={`${row.class_name} ${row.short_hash}`} />
             </div>
@@ -77,6 +81,7 @@ export function DetailPage() {
             {problems.map((p) => <li key={p}>{p}</li>)}
           </ul>
         )}
+        {report.code_drift && <DriftBanner hash={row.hash} drift={report.code_drift} stale={row.stale} />}
       </header>
 
       <Tabs value={tab} onValueChange={(value) => void navigate({ search: (prev) => ({ ...prev, tab: value === "overview" ? undefined : (value as DetailTab) }), replace: true })}>
@@ -88,7 +93,7 @@ export function DetailPage() {
           <TabsTrigger value="log" data-testid="tab-log">Log</TabsTrigger>
         </TabsList>
         <TabsContent value="overview" className="space-y-6">
-          <ConfigTree config={report.record.config} lineage={report.dependencies} />
+          <ConfigSection config={report.record.config} lineage={report.dependencies} hash={row.hash} />
           <Relationships hash={row.hash} />
           {report.python && (
             <details>

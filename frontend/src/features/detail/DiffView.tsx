@@ -15,15 +15,16 @@ const KIND_CLASS: Record<DiffLineKind, string> = {
 /** Lines drawn at first: a snapshot of a large change can be tens of thousands of lines. */
 const FIRST_LINES = 3000;
 
-export function DiffView({ patch }: { patch: string }) {
+/** A unified diff, coloured; `caption` says what its lines are (by default: the uncommitted changes a result was made with). */
+export function DiffView({ patch, caption = "uncommitted lines it was made with", testId = "patch" }: { patch: string; caption?: string; testId?: string }) {
   const lines = useMemo(() => highlightDiff(patch), [patch]);
   const [all, setAll] = useState(false);
   const stat = diffStat(lines);
   const shown = all ? lines : lines.slice(0, FIRST_LINES);
   return (
-    <div data-testid="patch">
+    <div data-testid={testId}>
       <p className="mb-1 text-xs text-muted-foreground">
-        <span className="text-emerald-600">+{stat.added}</span> <span className="text-red-600">−{stat.removed}</span> uncommitted lines it was made with
+        <span className="text-emerald-600">+{stat.added}</span> <span className="text-red-600">−{stat.removed}</span> {caption}
       </p>
       <pre className="max-h-[32rem] overflow-auto rounded-md border border-border p-2 font-mono text-xs leading-5">
         {shown.map((line, i) => (

@@ -26,9 +26,11 @@ interface Props {
   onSort: (key: string, additive: boolean) => void;
   selection: SelectionProps;
   onOpen: (row: ExperimentRow) => void;
+  /** The row the keyboard focuses (an index into every matching row): outlined, and scrolled into view. */
+  cursor?: number | null;
 }
 
-export function ExperimentsTable({ count, rowAt, onRange, configColumns, sort, onSort, selection, onOpen }: Props) {
+export function ExperimentsTable({ count, rowAt, onRange, configColumns, sort, onSort, selection, onOpen, cursor = null }: Props) {
   const columns = useMemo(() => buildColumns(configColumns, selection), [configColumns, selection]);
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
@@ -43,6 +45,9 @@ export function ExperimentsTable({ count, rowAt, onRange, configColumns, sort, o
   const start = first?.index ?? 0;
   const end = last?.index ?? 0;
   useEffect(() => onRange({ start, end }), [start, end, onRange]);
+  useEffect(() => {
+    if (cursor !== null && cursor < count) virtualizer.scrollToIndex(cursor, { align: "auto" });
+  }, [cursor, virtualizer]); // not on count: a row arriving while the mouse scrolls elsewhere does not pull the view back
 
   // the table models only the rows in view (a few dozen), not every matching one
   const shown = items.map((item) => rowAt(item.index));
@@ -102,7 +107,7 @@ export function ExperimentsTable({ count, rowAt, onRange, configColumns, sort, o
             const row = models.get(shown[i]?.hash ?? "");
             if (!row) {
               return (
-                <tr key={item.index} style={{ height: ROW_HEIGHT }} data-testid="rows-loading" data-index={item.index}>
+                <tr key={item.index} style={{ height: ROW_HEIGHT }} data-testid="rows-loading" data-index={item.index} data-cursor={item.index === cursor || undefined}>
                   <td colSpan={columns.length} className="border-b border-border px-2">
                     <div className="h-3 w-2/3 animate-pulse rounded bg-muted" />
                   </td>
@@ -114,12 +119,17 @@ export function ExperimentsTable({ count, rowAt, onRange, configColumns, sort, o
               <tr
                 key={item.index}
                 style={{ height: ROW_HEIGHT }}
-                className={cn("cursor-pointer hover:bg-muted/50", selected && "bg-accent/60", row.original.stale && "text-muted-foreground")}
+                className={cn(
+                  "cursor-pointer hover:bg-muted/50", selected && "bg-accent/60", row.original.stale && "text-muted-foreground",
+                  item.index === cursor && "outline-2 -outline-offset-2 outline-primary",
+                )}
                 data-testid="experiment-row"
                 data-index={item.index}
                 data-hash={row.original.hash}
                 data-status={row.original.status}
                 data-selected={selected || undefined}
+                data-cursor={item.index === cursor || undefined}
+                aria-current={item.index === cursor || undefined}
                 onClick={() => onOpen(row.original)}
               >
                 {row.getVisibleCells().map((cell) => {

@@ -66,6 +66,14 @@ export function buildColumns(configColumns: string[], selection: SelectionProps)
   return columns;
 }
 
+/** Code drift as the table flags it (`furu ls` prints changed / module / gone in its code column). */
+export const DRIFT_LABELS: Record<string, string> = { class: "code changed", module: "module changed", gone: "code gone" };
+const DRIFT_TITLES: Record<string, string> = {
+  class: "Its class's code changed since it was made (the detail page shows the diff)",
+  module: "Its class is as it was, but its module changed since it was made (the detail page shows the diff)",
+  gone: "Its class or its module file is no longer there",
+};
+
 /** What sets a row apart: its name and tags, version control, staleness, code drift. */
 export function Marks({ row }: { row: ExperimentRow }) {
   return (
@@ -85,8 +93,8 @@ export function Marks({ row }: { row: ExperimentRow }) {
         </Badge>
       )}
       {row.code_drift && (
-        <Badge variant="warning" title={`Its code changed since (${row.code_drift})`} data-testid="row-mark-drift">
-          <GitCompareArrows className="size-3" />{row.code_drift}
+        <Badge variant="warning" title={DRIFT_TITLES[row.code_drift] ?? "Its code changed since it was made"} data-testid="row-mark-drift" data-kind={row.code_drift}>
+          <GitCompareArrows className="size-3" />{DRIFT_LABELS[row.code_drift] ?? `code: ${row.code_drift}`}
         </Badge>
       )}
       {row.problem && <span className="truncate text-xs text-destructive" title={row.problem}>{row.problem}</span>}

@@ -1,9 +1,10 @@
-/** Overview (`/`): counts per status and per class, what runs now, recent changes, disk usage. */
+/** Overview (`/`): counts per status and per class, what runs now, recent changes, disk usage, the project's saved charts. */
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { ErrorNote } from "@/components/layout";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { STATUS_COLORS, StatusBadge } from "@/components/ui/status-badge";
+import { SavedCharts } from "@/features/charts/SavedCharts";
 import { client, type ExperimentRow, type Stats, unwrap } from "@/lib/api";
 import { cn, formatBytes, formatDate, formatDuration } from "@/lib/utils";
 
@@ -43,6 +44,7 @@ export function OverviewPage() {
           <Bars items={data.disk_by_class.map((c) => ({ label: c.value, value: c.count, text: formatBytes(c.count), filter: `class=${c.value}` }))} testId="overview-disk-class" />
         </CardContent>
       </Card>
+      <div className="md:col-span-2"><SavedCharts compact /></div>
     </div>
   );
 }
