@@ -18,6 +18,16 @@ if TYPE_CHECKING:
 TESTS_DIR = Path(__file__).parent
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Refuse to test another checkout's furu: a failed ``pip install -e .`` here leaves the old install in place."""
+    import furu
+
+    here = (TESTS_DIR.parent / "furu").resolve()
+    imported = Path(furu.__file__).resolve().parent
+    if imported != here:
+        raise pytest.UsageError(f"furu is imported from {imported}, not from this checkout ({here}): run pip install -e '.[dev]' here.")
+
+
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Each test runs in a fresh project (not this repository), with no FURU_* from the shell."""

@@ -49,12 +49,12 @@ export function StalePage() {
         {" "}<code>load_or_create</code> no longer finds them. They are intact: a migration carries them over to today's identity, with their dependents.
         Staleness is checked against the classes as this dashboard imported them: restart it after changing your code.
       </p>
-      {stale.data && stale.data.code_changed.length > 0 && (
+      {stale.data?.code_changed?.length ? (
         <p role="alert" className="rounded-md border border-amber-500/50 bg-amber-500/10 px-3 py-2 text-sm" data-testid="stale-code-changed">
           Your code changed since this dashboard imported it ({stale.data.code_changed.join(", ")}): these groups are judged by the
           classes as they were, and no migration can be planned until you restart <code>furu dashboard</code>.
         </p>
-      )}
+      ) : null}
       {applied && <Applied answer={applied} onClose={() => setApplied(null)} />}
       {stale.error && <ErrorNote error={stale.error} testId="stale-error" />}
       {!stale.data && !stale.error && <p className="text-sm text-muted-foreground">Checking every result against today's classes…</p>}
