@@ -266,6 +266,22 @@ def read_log(path: Path, *, offset: int | None = None, lines: int = 200) -> LogC
     return LogChunk(lines=found, offset=start + end, restarted=restarted)
 
 
+def tail_after(path: Path, offset: int) -> str:
+    """What a finished writer left after ``offset`` without a final newline (its last line), cut as any line; "" for none.
+
+    :func:`read_log` keeps an unfinished line for its next call; once the writer
+    is known to be done, this is that line.
+    """
+    fd = _open_log(path)
+    if fd is None:
+        return ""
+    try:
+        data = os.pread(fd, MAX_CHUNK_BYTES, offset)
+    finally:
+        os.close(fd)
+    return cut_line(data.decode("utf-8", errors="replace").rstrip("\n")) if data else ""
+
+
 def _open_log(path: Path) -> int | None:
     """A descriptor of the regular file at ``path``; None when there is none.
 

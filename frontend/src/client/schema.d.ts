@@ -533,6 +533,9 @@ export interface paths {
         /**
          * Job Log Stream
          * @description The job's output as it is written: event ``line`` per line; ``end`` (data: the state) once it finished.
+         *
+         *     Read as every live tail is (:func:`furu.report.read_log`): whole lines after an offset, never a
+         *     symlink planted at the log's name; after the end, a last line the job left unfinished comes too.
          */
         get: operations["job_log_stream_api_launch_jobs__job_id__log_stream_get"];
         put?: never;

@@ -9,9 +9,9 @@ middleware, :mod:`furu.dashboard.security`).
 from __future__ import annotations
 
 import asyncio
-import os
 import threading
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -37,11 +37,10 @@ from furu.launch import (
 )
 from furu.importing import make_project_importable, sources_changed_since_import
 from furu.refs import resolve_entry
-from furu.report import cut_line, tail
+from furu.report import read_log, tail, tail_after
 
 router = APIRouter(prefix="/launch", tags=["launch"])
 STREAM_POLL_SECS = 0.3
-MAX_CHUNK = 256 * 1024
 
 
 def executors(svc: Service) -> list[Executor]:
@@ -235,46 +234,38 @@ def job_log(jobs: RunnerDep, job_id: str, lines: Annotated[int, Query(ge=1, le=1
     return JobLog(lines=tail(path, lines), size=path.stat().st_size if path.is_file() else 0)
 
 
-def opened_log(jobs: RunnerDep, job_id: str) -> int:
-    """The job's log, opened (a dependency: an unknown job is a 404 before any streaming)."""
+def readable_log(jobs: RunnerDep, job_id: str) -> Path:
+    """The job's log, checked readable (a dependency: an unknown job or a log planted as a symlink is an error before any streaming)."""
     path = jobs.log_path(job_id)
     try:
-        return os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        read_log(path, offset=0)
     except OSError as error:
         raise FuruNotFound(f"Job {job_id} has no readable log at {path} ({error.strerror}).") from None
+    return path
 
 
 @router.get("/jobs/{job_id}/log/stream", response_class=EventSourceResponse)
 async def job_log_stream(
-    jobs: RunnerDep, job_id: str, fd: Annotated[int, Depends(opened_log)], request: Request
+    jobs: RunnerDep, job_id: str, path: Annotated[Path, Depends(readable_log)], request: Request
 ) -> AsyncIterator[ServerSentEvent]:
-    """The job's output as it is written: event ``line`` per line; ``end`` (data: the state) once it finished."""
-    position, pending = 0, b""
-    try:
-        while not await request.is_disconnected():
-            size = os.fstat(fd).st_size
-            chunk = await asyncio.to_thread(os.pread, fd, min(MAX_CHUNK, size - position), position) if size > position else b""
-            position += len(chunk)
-            *complete, pending = (pending + chunk).split(b"\n")
-            for line in complete:
-                yield ServerSentEvent(raw_data=cut_line(line.decode("utf-8", errors="replace")), event="line", id=str(position - len(pending)))
-            if not chunk:
-                state = jobs.get(job_id).state
-                if state != "running":
-                    rest = await asyncio.to_thread(_rest, fd, position)
-                    for line in (pending + rest).split(b"\n")[:-1]:
-                        yield ServerSentEvent(raw_data=cut_line(line.decode("utf-8", errors="replace")), event="line")
-                    pending = (pending + rest).rsplit(b"\n", 1)[-1]
-                    if pending:
-                        yield ServerSentEvent(raw_data=cut_line(pending.decode("utf-8", errors="replace")), event="line")
-                    yield ServerSentEvent(raw_data=state, event="end")
-                    return
-                await asyncio.sleep(STREAM_POLL_SECS)
-    finally:
-        os.close(fd)
+    """The job's output as it is written: event ``line`` per line; ``end`` (data: the state) once it finished.
 
-
-def _rest(fd: int, position: int) -> bytes:
-    """Everything after ``position`` (the job has ended: the log grows no more), at most a few chunks."""
-    size = os.fstat(fd).st_size
-    return os.pread(fd, min(4 * MAX_CHUNK, size - position), position) if size > position else b""
+    Read as every live tail is (:func:`furu.report.read_log`): whole lines after an offset, never a
+    symlink planted at the log's name; after the end, a last line the job left unfinished comes too.
+    """
+    offset = 0
+    while not await request.is_disconnected():
+        state = jobs.get(job_id).state  # before reading: a job that has ended has written everything
+        chunk = await asyncio.to_thread(read_log, path, offset=offset)
+        for line in chunk.lines:
+            yield ServerSentEvent(raw_data=line, event="line")
+        offset = chunk.offset
+        if chunk.lines:
+            continue  # a burst comes in chunks: read on before waiting
+        if state != "running":
+            unfinished = await asyncio.to_thread(tail_after, path, offset)
+            if unfinished:
+                yield ServerSentEvent(raw_data=unfinished, event="line")
+            yield ServerSentEvent(raw_data=state, event="end")
+            return
+        await asyncio.sleep(STREAM_POLL_SECS)
