@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from furu.cluster.scheduler import job_state, slurm_job
-from tests.dashboard.server import Dashboard, dashboard
+from tests.dashboard.server import dashboard
 from tests.throwaway import create, make_project
 
 from .support import wait_until
