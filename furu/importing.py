@@ -79,7 +79,15 @@ def sources_changed_since_import() -> list[str]:
 
 
 def note_imported_sources() -> None:
-    """Remember, once each, the source file of every project module imported so far (not installed packages)."""
+    """Remember, once each, the source file of every project module imported so far (not installed packages).
+
+    Called after every import of a user's class (``furu run --sweep`` builds hundreds): when no module
+    was imported since the last call, it returns at once instead of walking ``sys.modules`` again.
+    """
+    global _modules_seen
+    if len(sys.modules) == _modules_seen:
+        return
+    _modules_seen = len(sys.modules)
     for module in list(sys.modules.values()):
         path = getattr(module, "__file__", None)
         if not isinstance(path, str) or path in _looked_at:
@@ -94,6 +102,8 @@ def note_imported_sources() -> None:
 
 
 _looked_at: set[str] = set()
+_modules_seen = 0
+"""How many modules ``sys.modules`` held at the last :func:`note_imported_sources`."""
 
 
 def import_user_class(fqn: str) -> type:
