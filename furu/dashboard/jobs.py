@@ -24,6 +24,7 @@ from __future__ import annotations
 import atexit
 import datetime as dt
 import os
+import re
 import secrets
 import shlex
 import signal
@@ -52,6 +53,8 @@ MAX_RUNNING = 4
 """More jobs at once than this are refused: the machine runs them all, and the page is not a scheduler."""
 MAX_LISTED = 100
 
+JOB_ID = re.compile(r"[0-9]{8}-[0-9]{6}-[0-9a-f]{6}")
+"""The ids :meth:`JobRunner.start` gives: its start time and six random hex digits."""
 JobState = Literal["running", "succeeded", "failed", "cancelled", "interrupted"]
 JobKind = Literal["launch", "rerun"]
 
@@ -231,8 +234,8 @@ class JobRunner:
             self._live.clear()
 
     def get(self, job_id: str) -> JobRecord:
-        if not job_id or "/" in job_id or job_id.startswith("."):
-            raise FuruNotFound(f"No job {job_id!r}.")
+        if not JOB_ID.fullmatch(job_id):  # anything else (a path, a name too long for the filesystem) names no job
+            raise FuruNotFound(f"No job {job_id[:80]!r}.")
         try:
             record = read_model(self.root / job_id / JOB_FILE, JobRecord)
         except (FileNotFoundError, NotADirectoryError):

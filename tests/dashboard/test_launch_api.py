@@ -158,6 +158,10 @@ def test_an_unknown_job_is_a_404_everywhere(api: httpx.Client) -> None:
         assert answer.status_code == 404, path
     assert "No job 'nope'" in api.get("/api/launch/jobs/nope").json()["detail"]
     assert api.post("/api/launch/jobs/nope/cancel").status_code == 404
+    too_long = "x" * 300  # longer than a file name may be: still no such job, never a 500
+    for path in (f"/api/launch/jobs/{too_long}", f"/api/launch/jobs/{too_long}/log", f"/api/launch/jobs/{too_long}/log/stream"):
+        assert api.get(path).status_code == 404, path
+    assert api.post(f"/api/launch/jobs/{too_long}/cancel").status_code == 404
 
 
 def test_rerun_invalidates_and_runs_again_with_a_plan_first(api: httpx.Client, project: Path) -> None:
